@@ -1,0 +1,59 @@
+# Promise Desk: `make run` for the demo, `make test` for the suite. Needs only python3 (3.11+), pip and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/promisedesk
+# Parallel test processes; "0" runs in one process.
+TEST_WORKERS ?= auto
+# Tests run with production-like settings (DEBUG off), so they need a key; this one is for tests only.
+TEST_ENV := SECRET_KEY=tests-only-not-a-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+
+.PHONY: run test test-postgres lint bench install install-dev clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when the requirement files change.
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+# The demo: development settings on SQLite, a task worker and the scheduler beside the web server.
+run: export DEBUG ?= 1
+run: install
+	mkdir -p var/static
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Starting the task worker and scheduler; the site is at http://127.0.0.1:$(PORT)/"
+	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	 $(PY) manage.py run_scheduler & scheduler=$$!; \
+	 trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
+	 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-dev
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL; pytest-django creates (and drops) the test database itself.
+test-postgres: install-dev
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+bench: install-dev
+	DEBUG=1 $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static

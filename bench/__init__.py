@@ -1,0 +1,6 @@
+"""Speed measurements run by `make bench`. Figures are printed, never asserted as timings in tests."""
+
+from collections.abc import Callable
+
+# Functions that print their own figures, run in order by `python -m bench`.
+BENCHES: list[Callable[[], None]] = []

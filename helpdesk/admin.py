@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
+
+
+@admin.register(User)
+class PersonAdmin(UserAdmin):
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        (_("Organisation"), {"fields": ("grade", "division", "cost_centre", "location")}),
+        (_("Preferences"), {"fields": ("time_zone", "language", "phone")}),
+    )
+    list_display = ("username", "email", "first_name", "last_name", "division", "grade", "is_staff")
+    list_filter = (*UserAdmin.list_filter, "division", "grade")
+    list_select_related = ("division", "grade")
+
+
+@admin.register(Grade)
+class GradeAdmin(admin.ModelAdmin):
+    list_display = ("name", "level")
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(CostCentre)
+class CostCentreAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "division")
+    list_select_related = ("division",)
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ("name", "time_zone")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "email", "parent")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("members",)

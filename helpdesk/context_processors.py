@@ -1,0 +1,28 @@
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+def navigation(request) -> dict:
+    """The main menu for the person looking: only the areas their roles open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = user.roles
+    items = [(_("My requests"), reverse("my"))]
+    if roles.analyst or roles.manager:
+        items.append((_("Desk"), reverse("desk")))
+    if roles.manager:
+        items.append((_("Dashboard"), reverse("dashboard")))
+    if roles.manager or roles.editor:
+        items.append((_("Edit the site"), reverse("wagtailadmin_home")))
+    path = request.path
+    return {"nav_items": [NavItem(str(label), url, path.startswith(url)) for label, url in items]}

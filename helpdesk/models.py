@@ -1,0 +1,184 @@
+"""People and teams: who asks, who answers, and what entitlement and cost allocation read from them."""
+
+import zoneinfo
+from functools import cached_property
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.roles import EDITORS, MANAGERS, Roles
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone (for example Europe/Stockholm)."), params={"value": value}
+        )
+
+
+def validate_language(value: str) -> None:
+    if value and value not in dict(settings.LANGUAGES):
+        raise ValidationError(_("%(value)s is not a language this site offers."), params={"value": value})
+
+
+class Grade(models.Model):
+    """A pay grade or seniority band; entitlement rules say "at least level N"."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    level = models.PositiveSmallIntegerField(
+        _("level"), unique=True, help_text=_("Higher is more senior. Entitlement rules compare levels.")
+    )
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("grade")
+
+    def __str__(self) -> str:
+        return f"{self.name} (level {self.level})"
+
+
+class Division(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("division")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostCentre(models.Model):
+    """Where a service's cost is charged; belongs to a division."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="cost_centres", verbose_name=_("division")
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("cost centre")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Location(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("location")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """Everyone who can log in. Deleting reference data that people still point at is refused."""
+
+    grade = models.ForeignKey(
+        Grade, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("grade")
+    )
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("division")
+    )
+    cost_centre = models.ForeignKey(
+        CostCentre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("cost centre"),
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("location")
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Dates and times are shown to you in this zone."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        validators=[validate_language],
+        help_text=_("Leave empty to follow your browser."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def roles(self) -> Roles:
+        """The person's roles, read in one query and kept for the rest of the request."""
+        if not self.pk:
+            return Roles()
+        flags = (
+            User.objects.filter(pk=self.pk)
+            .annotate(
+                _analyst=Exists(Team.members.through.objects.filter(user=OuterRef("pk"))),
+                _manager=Exists(Group.objects.filter(user=OuterRef("pk"), name=MANAGERS)),
+                _editor=Exists(Group.objects.filter(user=OuterRef("pk"), name=EDITORS)),
+            )
+            .values("_analyst", "_manager", "_editor")
+            .get()
+        )
+        return Roles(
+            analyst=flags["_analyst"],
+            manager=flags["_manager"] or self.is_superuser,
+            editor=flags["_editor"] or self.is_superuser,
+        )
+
+
+class Team(models.Model):
+    """A group of analysts who own services and work a queue."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    remit = models.TextField(_("remit"), blank=True, help_text=_("What this team looks after, in plain words."))
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("part of")
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("analysts")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PeriodicRun(models.Model):
+    """One due run of a periodic job. The unique constraint lets several schedulers run side by side:
+    whichever inserts the row enqueues the job, the others skip it."""
+
+    name = models.CharField(max_length=100)
+    due_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "due_at"], name="periodic_run_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M:%S}"

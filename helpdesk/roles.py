@@ -1,0 +1,47 @@
+"""Who may do what, by role.
+
+Everyone who can log in is *staff*. An *analyst* is a member of one or more teams. *Managers* and
+*catalogue editors* are Django groups, so an administrator grants them in the admin like any other
+permission. Editors use Wagtail's own "Editors" group, which already carries page, image and document
+rights; managers get the Wagtail admin and the reference data (grades, divisions, cost centres...).
+"""
+
+from dataclasses import dataclass
+
+MANAGERS = "Managers"
+EDITORS = "Editors"
+
+_REFERENCE_MODELS = ("grade", "division", "costcentre", "location", "team")
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    MANAGERS: ["wagtailadmin.access_admin"]
+    + [f"helpdesk.{action}_{model}" for model in _REFERENCE_MODELS for action in ("add", "change", "delete", "view")],
+    EDITORS: ["wagtailadmin.access_admin"],
+}
+
+
+@dataclass(frozen=True)
+class Roles:
+    analyst: bool = False
+    manager: bool = False
+    editor: bool = False
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name in ("analyst", "manager", "editor") if getattr(self, name)]
+
+
+def ensure_role_groups() -> None:
+    """Create the role groups and grant their permissions; safe to run any number of times.
+
+    Permissions that do not exist (an app not installed yet) are skipped, not created.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for group_name, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        wanted = Permission.objects.none()
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted = wanted | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        group.permissions.add(*wanted)

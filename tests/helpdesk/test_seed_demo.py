@@ -1,0 +1,37 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from helpdesk.models import CostCentre, Division, Grade, Team, User
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in (Grade, Division, CostCentre, Team, User)}
+
+
+def test_seed_demo_is_idempotent_and_reports_each_step(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = counts()
+    out = capsys.readouterr().out
+    assert "grades" in out and "demo people" in out and "password 'demo'" in out
+    call_command("seed_demo")
+    assert counts() == first
+    assert first["User"] == 4
+
+
+def test_demo_people_have_their_roles_and_log_in_with_demo(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    for username in ("staff", "analyst", "manager", "editor"):
+        assert authenticate(username=username, password="demo") is not None
+    people = {u.username: u.roles for u in User.objects.all()}
+    assert people["analyst"].analyst and not people["staff"].analyst
+    assert people["manager"].manager and people["editor"].editor
+
+
+def test_seed_demo_refuses_without_debug(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0
