@@ -2,5 +2,7 @@
 
 from collections.abc import Callable
 
+from bench.clock import bench_clock
+
 # Functions that print their own figures, run in order by `python -m bench`.
-BENCHES: list[Callable[[], None]] = []
+BENCHES: list[Callable[[], None]] = [bench_clock]
