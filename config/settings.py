@@ -179,6 +179,7 @@ TASKS = {
 }
 PERIODIC_TASKS = {
     # name: (dotted path of a task, seconds between runs)
+    "sla-scan": ("sla.tasks.scan_task", 60),
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
 }
 

@@ -12,10 +12,12 @@ MANAGERS = "Managers"
 EDITORS = "Editors"
 
 _REFERENCE_MODELS = ("grade", "division", "costcentre", "location", "team")
+_ACTIONS = ("add", "change", "delete", "view")
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGERS: ["wagtailadmin.access_admin"]
-    + [f"helpdesk.{action}_{model}" for model in _REFERENCE_MODELS for action in ("add", "change", "delete", "view")],
+    + [f"helpdesk.{action}_{model}" for model in _REFERENCE_MODELS for action in _ACTIONS]
+    + [f"sla.{action}_{model}" for model in ("calendar", "policy") for action in _ACTIONS],
     EDITORS: ["wagtailadmin.access_admin"],
 }
 

@@ -1,10 +1,13 @@
 """Factories that build consistent graphs: a person's cost centre belongs to their division."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth.models import Group
 
 from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
 from helpdesk.roles import EDITORS, MANAGERS
+from sla.models import Calendar, OpeningHours, Policy, Target, TargetKind
 
 PASSWORD = "correct horse battery staple"
 
@@ -87,3 +90,62 @@ def manager(**kwargs) -> User:
 
 def editor(**kwargs) -> User:
     return UserFactory(groups=[EDITORS], **kwargs)
+
+
+# -- service levels -------------------------------------------------------------------------------------
+
+OFFICE_WEEK = {day: [("08:00", "12:00"), ("13:00", "17:00")] for day in range(5)}
+ALWAYS_WEEK = {day: [("00:00", "24:00")] for day in range(7)}
+
+
+class CalendarFactory(factory.django.DjangoModelFactory):
+    """A calendar with opening hours: `week` as sla.clock takes it (office hours with lunch by default)."""
+
+    class Meta:
+        model = Calendar
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Calendar {n}")
+    time_zone = "Europe/Stockholm"
+
+    @factory.post_generation
+    def week(self, create, week, **kwargs):
+        week = OFFICE_WEEK if week is None else week
+        OpeningHours.objects.bulk_create(
+            OpeningHours(calendar=self, weekday=day, opens=opens, closes=closes)
+            for day, intervals in week.items()
+            for opens, closes in intervals
+        )
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    """A policy with response and resolution targets for P1-P4 (P1 counted on `p1_calendar` if given)."""
+
+    class Meta:
+        model = Policy
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Policy {n}")
+    calendar = factory.SubFactory(CalendarFactory)
+    warning_percent = 75
+
+    @factory.post_generation
+    def targets(self, create, targets, **kwargs):
+        hour = timedelta(hours=1)
+        targets = targets or {
+            "P1": (hour / 2, 4 * hour),
+            "P2": (hour, 8 * hour),
+            "P3": (4 * hour, 24 * hour),
+            "P4": (8 * hour, 40 * hour),
+        }
+        Target.objects.bulk_create(
+            Target(
+                policy=self,
+                priority=priority,
+                kind=kind,
+                duration=duration,
+                calendar=kwargs.get("p1_calendar") if priority == "P1" else None,
+            )
+            for priority, (response, resolution) in targets.items()
+            for kind, duration in ((TargetKind.RESPONSE, response), (TargetKind.RESOLUTION, resolution))
+        )

@@ -4,6 +4,7 @@ Later features add their own steps to STEPS.
 """
 
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -12,6 +13,7 @@ from django.db import transaction
 
 from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
 from helpdesk.roles import EDITORS, MANAGERS, ensure_role_groups
+from sla.models import Calendar, Closure, OpeningHours, Policy, Priority, Target, TargetKind
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - printed on purpose; the command refuses to run without DEBUG
 
@@ -54,6 +56,48 @@ PEOPLE = [
     ("editor", "Eddie", "Editor", 3, "operations", "CC-2100", "Chicago", [EDITORS], []),
 ]
 
+WEEKDAYS = range(5)
+CALENDARS = [
+    # name, zone, holidays (country, subdivision), weekly hours, description
+    (
+        "Europe office hours",
+        "Europe/Stockholm",
+        ("SE", ""),
+        {d: [("08:00", "17:00")] for d in WEEKDAYS},
+        "Stockholm and London desks, Monday to Friday, Swedish public holidays.",
+    ),
+    (
+        "US office hours",
+        "America/New_York",
+        ("US", "NY"),
+        {d: [("08:00", "18:00")] for d in WEEKDAYS},
+        "New York and Chicago desks, Monday to Friday, US and New York holidays.",
+    ),
+    (
+        "24/7",
+        "UTC",
+        ("", ""),
+        {d: [("00:00", "24:00")] for d in range(7)},
+        "Round the clock, every day: on-call for critical incidents.",
+    ),
+]
+CLOSURES = [("Europe office hours", "Year-end shutdown", date(2026, 12, 28), date(2026, 12, 30))]
+H = timedelta(hours=1)
+M = timedelta(minutes=1)
+# policy -> priority -> (response, resolution); P1 is counted round the clock.
+TARGETS = {
+    "Standard": {"P1": (30 * M, 4 * H), "P2": (1 * H, 8 * H), "P3": (4 * H, 24 * H), "P4": (8 * H, 40 * H)},
+    "Premium": {"P1": (15 * M, 2 * H), "P2": (30 * M, 4 * H), "P3": (2 * H, 16 * H), "P4": (4 * H, 24 * H)},
+    "Americas": {"P1": (30 * M, 4 * H), "P2": (1 * H, 8 * H), "P3": (4 * H, 30 * H), "P4": (8 * H, 50 * H)},
+}
+POLICIES = [
+    # name, calendar, default, description
+    ("Premium", "Europe office hours", False, "Faster targets for directors and executives."),
+    ("Standard", "Europe office hours", True, "Our promise to everyone, counted in European office hours."),
+    ("Americas", "US office hours", False, "Our promise to the US offices, counted in US office hours."),
+]
+PREMIUM_FROM_LEVEL = 5
+
 
 class Command(BaseCommand):
     help = "Load demo data (development only). Safe to run again: it updates rather than duplicates."
@@ -78,6 +122,8 @@ class Command(BaseCommand):
             ("locations", self.seed_locations),
             ("teams", self.seed_teams),
             ("demo people", self.seed_people),
+            ("business calendars", self.seed_calendars),
+            ("service-level policies", self.seed_policies),
         ]
 
     def seed_roles(self) -> int:
@@ -137,3 +183,53 @@ class Command(BaseCommand):
             person.groups.set([groups[name] for name in group_names])
             person.teams.set([teams[slug] for slug in team_slugs])
         return len(PEOPLE)
+
+    def seed_calendars(self) -> int:
+        for name, zone, (country, subdivision), week, description in CALENDARS:
+            calendar, _ = Calendar.objects.update_or_create(
+                name=name,
+                defaults={
+                    "time_zone": zone,
+                    "holiday_country": country,
+                    "holiday_subdivision": subdivision,
+                    "description": description,
+                },
+            )
+            calendar.opening_hours.all().delete()
+            OpeningHours.objects.bulk_create(
+                OpeningHours(calendar=calendar, weekday=day, opens=opens, closes=closes, sort_order=i)
+                for i, (day, intervals) in enumerate(week.items())
+                for opens, closes in intervals
+            )
+        for calendar_name, reason, first, last in CLOSURES:
+            Closure.objects.update_or_create(
+                calendar=Calendar.objects.get(name=calendar_name),
+                name=reason,
+                defaults={"start_date": first, "end_date": last},
+            )
+        return len(CALENDARS)
+
+    def seed_policies(self) -> int:
+        calendars = {c.name: c for c in Calendar.objects.all()}
+        round_the_clock = calendars["24/7"]
+        for name, calendar, is_default, description in POLICIES:
+            policy, _ = Policy.objects.update_or_create(
+                name=name,
+                defaults={"calendar": calendars[calendar], "is_default": is_default, "description": description},
+            )
+            for priority, (response, resolution) in TARGETS[name].items():
+                for kind, duration in ((TargetKind.RESPONSE, response), (TargetKind.RESOLUTION, resolution)):
+                    Target.objects.update_or_create(
+                        policy=policy,
+                        priority=priority,
+                        kind=kind,
+                        defaults={
+                            "duration": duration,
+                            "calendar": round_the_clock if priority == Priority.P1 else None,
+                        },
+                    )
+        premium = Policy.objects.get(name="Premium")
+        Policy.objects.exclude(pk=premium.pk).update(
+            premium_policy=premium, premium_from_grade_level=PREMIUM_FROM_LEVEL
+        )
+        return len(POLICIES)

@@ -1,0 +1,204 @@
+"""Business calendars as data: opening hours in a time zone, public holidays, the team's own closures."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Container
+from datetime import date, timedelta
+
+import holidays
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from sla.clock import DAY_NAMES, WorkingHours
+from sla.forms import CalendarForm
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def validate_hhmm(value: str) -> None:
+    if not _HHMM.match(value or ""):
+        raise ValidationError(_("Use a 24-hour time like 08:30 (24:00 means midnight at the end of the day)."))
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        WorkingHours(value, {})
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+class ClosedDates(Container):
+    """The calendar's own closures plus the public holidays of its country (any year, computed lazily)."""
+
+    def __init__(self, own: frozenset[date], public: holidays.HolidayBase | None) -> None:
+        self.own = own
+        self.public = public
+
+    def __contains__(self, day: object) -> bool:
+        return day in self.own or (self.public is not None and day in self.public)
+
+
+# Compiled WorkingHours per calendar, kept while the calendar is unchanged: each holds an index that
+# makes later calls fast, so it is worth sharing across requests and scans in this process.
+_compiled: dict[int, tuple[object, WorkingHours]] = {}
+_compiled_lock = threading.Lock()
+
+
+class Calendar(ClusterableModel):
+    """When a team is open: weekly hours in one time zone, minus public holidays and closures."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_("An IANA name such as Europe/Stockholm or America/New_York."),
+    )
+    holiday_country = models.CharField(
+        _("public holidays of country"),
+        max_length=3,
+        blank=True,
+        help_text=_("Two-letter code, e.g. SE, US, GB. Empty for none."),
+    )
+    holiday_subdivision = models.CharField(
+        _("state or region"),
+        max_length=10,
+        blank=True,
+        help_text=_("For example NY for New York; empty for national holidays only."),
+    )
+    description = models.CharField(_("description"), max_length=250, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    base_form_class = CalendarForm
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        FieldPanel("time_zone"),
+        FieldRowPanel([FieldPanel("holiday_country"), FieldPanel("holiday_subdivision")], heading=_("Public holidays")),
+        MultiFieldPanel([InlinePanel("opening_hours", label=_("Opening hours"))], heading=_("Weekly hours")),
+        InlinePanel("closures", label=_("Closures (the team's own closed days)")),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business calendar")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.holiday_country = self.holiday_country.upper()
+        self.holiday_subdivision = self.holiday_subdivision.upper()
+        if self.holiday_subdivision and not self.holiday_country:
+            raise ValidationError({"holiday_subdivision": _("Choose the country first.")})
+        if self.holiday_country:
+            try:
+                holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+            except NotImplementedError as error:
+                field = "holiday_subdivision" if self.holiday_subdivision else "holiday_country"
+                raise ValidationError({field: str(error)}) from None
+
+    def week(self) -> dict[int, list[tuple[str, str]]]:
+        week: dict[int, list[tuple[str, str]]] = {}
+        for row in self.opening_hours.all():
+            week.setdefault(row.weekday, []).append((row.opens, row.closes))
+        return week
+
+    def closed_dates(self) -> ClosedDates:
+        own = set()
+        for closure in self.closures.all():
+            day = closure.start_date
+            while day <= (closure.end_date or closure.start_date):
+                own.add(day)
+                day += timedelta(days=1)
+        public = (
+            holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+            if self.holiday_country
+            else None
+        )
+        return ClosedDates(frozenset(own), public)
+
+    def working_hours(self) -> WorkingHours:
+        """This calendar compiled for sla.clock, shared in this process until the calendar changes.
+
+        Prefetch `opening_hours` and `closures` when compiling many calendars at once.
+        """
+        version = self.updated_at
+        cached = _compiled.get(self.pk)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        hours = WorkingHours(self.time_zone, self.week(), self.closed_dates())
+        with _compiled_lock:
+            _compiled[self.pk] = (version, hours)
+        return hours
+
+    @property
+    def is_always_open(self) -> bool:
+        return self.working_hours().is_always_open
+
+    @admin.display(description=_("Now (your time)"))
+    def status_now(self) -> str:
+        """ "Open now" or when it next opens, in the reader's active time zone."""
+        hours, now = self.working_hours(), timezone.now()
+        if hours.is_open(now):
+            return gettext("Open now")
+        try:
+            opens = timezone.localtime(hours.next_open(now))
+        except ValueError:
+            return gettext("Never open")
+        return gettext("Opens %(when)s") % {"when": f"{opens:%a %d %b %H:%M}"}
+
+
+class OpeningHours(Orderable):
+    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=list(enumerate(DAY_NAMES)))
+    opens = models.CharField(_("opens"), max_length=5, validators=[validate_hhmm], help_text="08:00")
+    closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text="17:00 or 24:00")
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{DAY_NAMES[self.weekday]} {self.opens}-{self.closes}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens and self.closes and _HHMM.match(self.opens) and _HHMM.match(self.closes):
+            if self.closes <= self.opens:
+                raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+
+class Closure(Orderable):
+    """A day (or run of days) the team is closed beyond public holidays: a move, a shutdown."""
+
+    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    name = models.CharField(_("reason"), max_length=120)
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("Empty for a single day."))
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("start_date"), FieldPanel("end_date")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("closure")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The last day cannot be before the first.")})

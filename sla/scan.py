@@ -1,0 +1,100 @@
+"""The breach sweep: set-based, so its cost does not grow with a query per clock.
+
+Each state change (warned, breached) is two statements over the whole set that is due: an
+INSERT ... SELECT of the events (dated at the deadline; the unique constraint on (clock, kind) makes a
+second sweep add nothing) and one UPDATE of the clocks. Alerts then go out per calendar: only
+calendars open now (a 24/7 calendar always is) release theirs, so nobody is woken at night for an
+office-hours target; the rest wait, undelivered, for their next opening.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sla.models import ALERT_KINDS, Calendar, Clock, EventKind, SlaEvent
+
+ALERT_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    warned: int
+    breached: int
+    alerts_sent: int
+
+
+def scan(now: datetime | None = None) -> ScanResult:
+    """Mark warnings and breaches that have happened by `now`, then release alerts that may go out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # A clock already past its deadline gets its breach, not a late warning as well.
+        warned = _mark(now, kind=EventKind.WARNED, instant="warn_at", flag="warned_at", not_yet_due=True)
+        breached = _mark(now, kind=EventKind.BREACHED, instant="due_at", flag="breached_at")
+    return ScanResult(warned=warned, breached=breached, alerts_sent=deliver_alerts(now))
+
+
+def _mark(now: datetime, *, kind: str, instant: str, flag: str, not_yet_due: bool = False) -> int:
+    """Record `kind` for running clocks whose `instant` has passed and mark them; returns events added."""
+    clocks, events = Clock._meta.db_table, SlaEvent._meta.db_table
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    due = [
+        f"{quote('stopped_at')} IS NULL",
+        f"{quote('paused_at')} IS NULL",
+        f"{quote(flag)} IS NULL",
+        f"{quote(instant)} <= %s",
+    ]
+    params = [adapt(now)]
+    if not_yet_due:
+        due.append(f"{quote('due_at')} > %s")
+        params.append(adapt(now))
+    where = " AND ".join(due)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(events)} ({quote('clock_id')}, {quote('kind')}, {quote('at')}, {quote('data')}, "  # noqa: S608 - names are ours, values are parameters
+            f"{quote('created_at')}) "
+            f"SELECT {quote('id')}, %s, {quote(instant)}, '{{}}', %s FROM {quote(clocks)} WHERE {where} "
+            f"ON CONFLICT DO NOTHING",
+            [kind, adapt(now), *params],
+        )
+        inserted = cursor.rowcount
+    # Every clock past the instant is marked, so one already breached never warns later either.
+    Clock.objects.filter(stopped_at=None, paused_at=None, **{f"{flag}__isnull": True, f"{instant}__lte": now}).update(
+        **{flag: F(instant)}
+    )
+    return inserted
+
+
+def deliver_alerts(now: datetime, *, limit: int = ALERT_BATCH) -> int:
+    """Send pending warnings and breaches whose calendar is open now, one digest per address.
+
+    Returns how many events were released (those with no address are released silently).
+    """
+    from sla.tasks import send_alert_digest
+
+    pending = SlaEvent.objects.filter(notified_at__isnull=True, kind__in=ALERT_KINDS)
+    calendar_ids = set(pending.order_by().values_list("clock__calendar_id", flat=True).distinct())
+    if not calendar_ids:
+        return 0
+    calendars = Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("opening_hours", "closures")
+    open_now = [calendar.pk for calendar in calendars if calendar.working_hours().is_open(now)]
+    batch = list(
+        pending.filter(clock__calendar_id__in=open_now).order_by("at").values_list("pk", "clock__notify_email")[:limit]
+    )
+    if not batch:
+        return 0
+    by_address: dict[str, list[int]] = defaultdict(list)
+    for pk, address in batch:
+        if address:
+            by_address[address].append(pk)
+    with transaction.atomic():
+        SlaEvent.objects.filter(pk__in=[pk for pk, _ in batch]).update(notified_at=now)
+        for address, event_ids in by_address.items():
+            transaction.on_commit(lambda a=address, ids=event_ids: send_alert_digest.enqueue(a, ids))
+    return len(batch)
