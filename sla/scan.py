@@ -74,7 +74,8 @@ def _mark(now: datetime, *, kind: str, instant: str, flag: str, not_yet_due: boo
 def deliver_alerts(now: datetime, *, limit: int = ALERT_BATCH) -> int:
     """Send pending warnings and breaches whose calendar is open now, one digest per address.
 
-    Returns how many events were released (those with no address are released silently).
+    Breaches also go to the policy's escalation address. Returns how many events were released
+    (those with no address are released silently).
     """
     from sla.tasks import send_alert_digest
 
@@ -84,17 +85,19 @@ def deliver_alerts(now: datetime, *, limit: int = ALERT_BATCH) -> int:
         return 0
     calendars = Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("opening_hours", "closures")
     open_now = [calendar.pk for calendar in calendars if calendar.working_hours().is_open(now)]
-    batch = list(
-        pending.filter(clock__calendar_id__in=open_now).order_by("at").values_list("pk", "clock__notify_email")[:limit]
-    )
-    if not batch:
-        return 0
     by_address: dict[str, list[int]] = defaultdict(list)
-    for pk, address in batch:
-        if address:
-            by_address[address].append(pk)
     with transaction.atomic():
-        SlaEvent.objects.filter(pk__in=[pk for pk, _ in batch]).update(notified_at=now)
+        # Locked and skipped by a concurrent sweep on PostgreSQL, so no alert goes out twice.
+        batch = list(
+            pending.filter(clock__calendar_id__in=open_now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("at")
+            .values_list("pk", "kind", "clock__notify_email", "clock__escalate_email")[:limit]
+        )
+        for pk, kind, team, escalation in batch:
+            for address in {team, escalation if kind == EventKind.BREACHED else ""} - {""}:
+                by_address[address].append(pk)
+        SlaEvent.objects.filter(pk__in=[row[0] for row in batch]).update(notified_at=now)
         for address, event_ids in by_address.items():
             transaction.on_commit(lambda a=address, ids=event_ids: send_alert_digest.enqueue(a, ids))
     return len(batch)

@@ -71,6 +71,7 @@ class Clock(models.Model):
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     notify_email = models.CharField(max_length=254, blank=True, help_text="Who hears of warnings and breaches.")
+    escalate_email = models.CharField(max_length=254, blank=True, help_text="Who else hears of a breach.")
 
     objects = ClockQuerySet.as_manager()
 
@@ -136,6 +137,7 @@ class Clock(models.Model):
         pausable: bool = True,
         label: str = "",
         notify_email: str = "",
+        escalate_email: str = "",
     ) -> Clock:
         """Create a running clock and its `started` event."""
         clock = cls(
@@ -148,6 +150,7 @@ class Clock(models.Model):
             pausable=pausable,
             started_at=at,
             notify_email=notify_email,
+            escalate_email=escalate_email,
         )
         clock._schedule()
         with transaction.atomic():
@@ -324,6 +327,7 @@ class Measured:
                     at=at,
                     label=f"{priority} {TargetKind(kind).label}",
                     notify_email=notify_email,
+                    escalate_email=policy.escalate_to,
                 )
             )
         return started

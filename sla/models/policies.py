@@ -60,11 +60,17 @@ class Policy(ClusterableModel):
         help_text=_("Faster targets for requesters at or above the grade level below."),
     )
     premium_from_grade_level = models.PositiveSmallIntegerField(_("premium from grade level"), null=True, blank=True)
+    escalate_to = models.EmailField(
+        _("escalate breaches to"),
+        blank=True,
+        help_text=_("Besides the owning team, who hears when a target is breached."),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("description"),
         FieldRowPanel([FieldPanel("calendar"), FieldPanel("warning_percent"), FieldPanel("is_default")]),
+        FieldPanel("escalate_to"),
         MultiFieldPanel(
             [FieldRowPanel([FieldPanel("premium_policy"), FieldPanel("premium_from_grade_level")])],
             heading=_("Entitled tiers"),

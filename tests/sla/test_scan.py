@@ -128,3 +128,18 @@ def test_sla_scan_command(scan, office, capsys):
     start(office, when=datetime(2020, 1, 7, 9, tzinfo=STOCKHOLM))
     call_command("sla_scan")
     assert "breached 1" in capsys.readouterr().out
+
+
+def test_breaches_escalate_but_warnings_do_not(scan, office):
+    Clock.begin(
+        kind=TargetKind.RESPONSE,
+        calendar=office,
+        target=H,
+        at=at(24, 9),
+        notify_email="desk@example.org",
+        escalate_email="boss@example.org",
+    )
+    scan(at(24, 9, 50))  # warning only
+    assert [m.to for m in mail.outbox] == [["desk@example.org"]]
+    scan(at(24, 10, 5))  # breach
+    assert sorted(m.to[0] for m in mail.outbox[1:]) == ["boss@example.org", "desk@example.org"]
