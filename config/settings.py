@@ -183,6 +183,9 @@ PERIODIC_TASKS = {
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
 }
 
+# The catalogue shows prices in one currency (an ISO code, e.g. EUR or USD).
+CURRENCY = env_str("CURRENCY", "EUR")
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Promise Desk"
 WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
@@ -213,5 +216,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "wagtail": {"level": env_str("WAGTAIL_LOG_LEVEL", "WARNING")}},
 }

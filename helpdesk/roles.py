@@ -13,12 +13,18 @@ EDITORS = "Editors"
 
 _REFERENCE_MODELS = ("grade", "division", "costcentre", "location", "team")
 _ACTIONS = ("add", "change", "delete", "view")
+_CATALOGUE = [
+    f"catalogue.{action}_{model}"
+    for model in ("service", "requesttype", "category", "provider", "discountscheme")
+    for action in _ACTIONS
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGERS: ["wagtailadmin.access_admin"]
     + [f"helpdesk.{action}_{model}" for model in _REFERENCE_MODELS for action in _ACTIONS]
-    + [f"sla.{action}_{model}" for model in ("calendar", "policy") for action in _ACTIONS],
-    EDITORS: ["wagtailadmin.access_admin"],
+    + [f"sla.{action}_{model}" for model in ("calendar", "policy") for action in _ACTIONS]
+    + _CATALOGUE,
+    EDITORS: ["wagtailadmin.access_admin"] + _CATALOGUE,
 }
 
 

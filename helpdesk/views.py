@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from catalogue.models import Submission
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm
 
@@ -39,7 +40,8 @@ def start(request):
 
 @login_required
 def my_home(request):
-    return render(request, "helpdesk/my_home.html", {"person": request.user})
+    submissions = Submission.objects.filter(requester=request.user).select_related("request_type__service")[:25]
+    return render(request, "helpdesk/my_home.html", {"person": request.user, "submissions": submissions})
 
 
 @login_required

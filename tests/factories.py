@@ -1,10 +1,13 @@
 """Factories that build consistent graphs: a person's cost centre belongs to their division."""
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils.text import slugify
 
+from catalogue.models import Category, FormField, Part, RequestType, Service
 from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
 from helpdesk.roles import EDITORS, MANAGERS
 from sla.models import Calendar, OpeningHours, Policy, Target, TargetKind
@@ -148,4 +151,61 @@ class PolicyFactory(factory.django.DjangoModelFactory):
             )
             for priority, (response, resolution) in targets.items()
             for kind, duration in ((TargetKind.RESPONSE, response), (TargetKind.RESOLUTION, resolution))
+        )
+
+
+# -- catalogue -------------------------------------------------------------------------------------------
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ("slug",)
+
+    part = Part.CORE
+    slug = "devices"
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").capitalize())
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    slug = factory.Sequence(lambda n: f"service-{n}")
+    category = factory.SubFactory(CategoryFactory)
+    summary = "Something useful, in plain words."
+    owner_team = factory.SubFactory(TeamFactory)
+    calendar = factory.SubFactory(CalendarFactory)
+    review_date = date(2027, 6, 1)
+
+
+class RequestTypeFactory(factory.django.DjangoModelFactory):
+    """A request type with a form; `fields` is a list of (label, type, required[, choices])."""
+
+    class Meta:
+        model = RequestType
+        skip_postgeneration_save = True
+
+    service = factory.SubFactory(ServiceFactory)
+    name = factory.Sequence(lambda n: f"Request {n}")
+    slug = factory.Sequence(lambda n: f"request-{n}")
+    one_off_price = Decimal("100.00")
+    monthly_price = Decimal("10.00")
+    form_review_date = date(2027, 6, 1)
+
+    @factory.post_generation
+    def fields(self, create, specs, **kwargs):
+        specs = [("Why do you need it?", "long_text", True)] if specs is None else specs
+        FormField.objects.bulk_create(
+            FormField(
+                request_type=self,
+                label=spec[0],
+                key=slugify(spec[0]).replace("-", "_"),
+                field_type=spec[1],
+                required=spec[2],
+                choices=spec[3] if len(spec) > 3 else "",
+                sort_order=i,
+            )
+            for i, spec in enumerate(specs)
         )

@@ -1,12 +1,33 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from wagtail.models import Page
 
+from catalogue.models import FormField, RequestType, Service
+from cms.models import ServicePage
 from helpdesk.models import CostCentre, Division, Grade, Team, User
+from sla.models import Calendar, OpeningHours, Policy, Target
+
+MODELS = (
+    Grade,
+    Division,
+    CostCentre,
+    Team,
+    User,
+    Calendar,
+    OpeningHours,
+    Policy,
+    Target,
+    Service,
+    RequestType,
+    FormField,
+    ServicePage,
+    Page,
+)
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in (Grade, Division, CostCentre, Team, User)}
+    return {model.__name__: model.objects.count() for model in MODELS}
 
 
 def test_seed_demo_is_idempotent_and_reports_each_step(db, settings, capsys):
@@ -18,6 +39,8 @@ def test_seed_demo_is_idempotent_and_reports_each_step(db, settings, capsys):
     call_command("seed_demo")
     assert counts() == first
     assert first["User"] == 4
+    assert first["Service"] >= 25 and first["ServicePage"] == first["Service"]
+    assert Policy.objects.filter(is_default=True).count() == 1
 
 
 def test_demo_people_have_their_roles_and_log_in_with_demo(db, settings):

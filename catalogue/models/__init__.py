@@ -1,0 +1,24 @@
+from catalogue.models.offerings import (
+    DiscountScheme,
+    EntitlementRule,
+    FieldType,
+    FormField,
+    RequestKind,
+    RequestType,
+    Submission,
+)
+from catalogue.models.services import Category, Part, Provider, Service
+
+__all__ = [
+    "Category",
+    "DiscountScheme",
+    "EntitlementRule",
+    "FieldType",
+    "FormField",
+    "Part",
+    "Provider",
+    "RequestKind",
+    "RequestType",
+    "Service",
+    "Submission",
+]

@@ -1,0 +1,278 @@
+"""What a person can ask for: request types with their forms, who may ask, and what it costs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from catalogue.models.services import Service
+
+
+class RequestKind(models.TextChoices):
+    INCIDENT = "incident", _("Something is broken")
+    REQUEST = "request", _("I need something")
+
+
+class RequestType(ClusterableModel):
+    """An offering of a service ("New laptop", "Report a problem"), with its own form."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="request_types", verbose_name=_("service")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("short name"), max_length=140, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices, default=RequestKind.REQUEST)
+    summary = models.CharField(_("summary"), max_length=250, blank=True)
+    one_off_price = models.DecimalField(_("one-off price"), max_digits=10, decimal_places=2, default=0)
+    monthly_price = models.DecimalField(_("monthly price"), max_digits=10, decimal_places=2, default=0)
+    not_entitled_contact = models.CharField(
+        _("whom to ask when not entitled"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown to people who may not ask for this, e.g. 'your line manager'. Empty: the owner team."),
+    )
+    form_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("form owner"),
+    )
+    form_review_date = models.DateField(_("form review due"), help_text=_("Review the form at least yearly."))
+    is_active = models.BooleanField(_("open for requests"), default=True)
+    times_used = models.PositiveIntegerField(_("times used"), default=0, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [
+        FieldRowPanel([FieldPanel("service"), FieldPanel("name"), FieldPanel("slug")]),
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("is_active"), FieldPanel("sort_order")]),
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("one_off_price"), FieldPanel("monthly_price")], heading=_("Price")),
+        FieldRowPanel([FieldPanel("form_owner"), FieldPanel("form_review_date")], heading=_("Form ownership")),
+        InlinePanel("fields", label=_("Form fields")),
+        MultiFieldPanel(
+            [InlinePanel("rules", label=_("Rule")), FieldPanel("not_entitled_contact")],
+            heading=_("Who may ask (no rules: everyone; otherwise anyone matching one rule)"),
+        ),
+    ]
+
+    class Meta:
+        ordering = ["service__name", "sort_order", "name"]
+        verbose_name = _("request type")
+
+    def __str__(self) -> str:
+        return f"{self.service.name}: {self.name}"
+
+    def record_use(self) -> None:
+        """Count a submission (race-free: the database adds one)."""
+        RequestType.objects.filter(pk=self.pk).update(times_used=F("times_used") + 1, last_used_at=timezone.now())
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    CHOICE = "choice", _("One choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Several choices")
+    DATE = "date", _("Date")
+    NUMBER = "number", _("Number")
+    YES_NO = "yes_no", _("Yes or no")
+    PERSON = "person", _("Person")
+    FILE = "file", _("File")
+
+
+class FormField(Orderable):
+    """One question on a request type's form. `key` names the answer and never changes once used."""
+
+    request_type = ParentalKey(RequestType, on_delete=models.CASCADE, related_name="fields")
+    label = models.CharField(_("question"), max_length=200)
+    key = models.SlugField(
+        _("answer key"),
+        max_length=60,
+        blank=True,
+        help_text=_("Filled in from the question; keep it once answers exist."),
+    )
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices, default=FieldType.TEXT)
+    help_text = models.CharField(_("help text"), max_length=250, blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.TextField(_("choices"), blank=True, help_text=_("For choice questions: one choice per line."))
+    min_value = models.DecimalField(_("lowest number"), max_digits=12, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("highest number"), max_digits=12, decimal_places=2, null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("longest answer (characters)"), null=True, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("label"), FieldPanel("field_type"), FieldPanel("required")]),
+        FieldPanel("help_text"),
+        FieldPanel("choices"),
+        FieldRowPanel([FieldPanel("min_value"), FieldPanel("max_value"), FieldPanel("max_length"), FieldPanel("key")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("form field")
+        constraints = [models.UniqueConstraint(fields=["request_type", "key"], name="catalogue_field_key_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        super().clean()
+        self.key = self.key or slugify(self.label)[:60].replace("-", "_")
+        if self.field_type in (FieldType.CHOICE, FieldType.MULTIPLE_CHOICE) and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("Give at least two choices, one per line.")})
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("The highest number must not be below the lowest.")})
+
+    def save(self, *args, **kwargs):
+        self.key = self.key or slugify(self.label)[:60].replace("-", "_")
+        super().save(*args, **kwargs)
+
+
+class EntitlementRule(Orderable):
+    """One way to be entitled: every condition set here must hold (unset ones are ignored)."""
+
+    request_type = ParentalKey(RequestType, on_delete=models.CASCADE, related_name="rules")
+    min_grade = models.ForeignKey(
+        "helpdesk.Grade",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("grade at least"),
+    )
+    division = models.ForeignKey(
+        "helpdesk.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("division"),
+    )
+    cost_centre = models.ForeignKey(
+        "helpdesk.CostCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cost centre"),
+    )
+    location = models.ForeignKey(
+        "helpdesk.Location",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location"),
+    )
+    group = models.ForeignKey(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("group")
+    )
+
+    panels = [
+        FieldRowPanel(
+            [
+                FieldPanel("min_grade"),
+                FieldPanel("division"),
+                FieldPanel("cost_centre"),
+                FieldPanel("location"),
+                FieldPanel("group"),
+            ]
+        )
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("entitlement rule")
+
+    def __str__(self) -> str:
+        return f"rule {self.pk}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not any([self.min_grade_id, self.division_id, self.cost_centre_id, self.location_id, self.group_id]):
+            raise ValidationError(_("Set at least one condition, or delete the rule."))
+
+
+class DiscountScheme(models.Model):
+    """A reduction for some divisions or cost centres, for a while; the best one for a person applies."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", _("Percentage off")
+        FIXED = "fixed", _("Fixed amount off")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    amount = models.DecimalField(
+        _("amount"), max_digits=10, decimal_places=2, help_text=_("Percent (e.g. 20) or money off each price.")
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Empty: no end date."))
+    divisions = models.ManyToManyField("helpdesk.Division", blank=True, related_name="+", verbose_name=_("divisions"))
+    cost_centres = models.ManyToManyField(
+        "helpdesk.CostCentre", blank=True, related_name="+", verbose_name=_("cost centres")
+    )
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="+", verbose_name=_("services"), help_text=_("Empty: every service.")
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("name"), FieldPanel("kind"), FieldPanel("amount")]),
+        FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to")]),
+        FieldPanel("divisions"),
+        FieldPanel("cost_centres"),
+        FieldPanel("services"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("discount scheme")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end cannot be before the start.")})
+        if self.kind == self.Kind.PERCENT and self.amount is not None and not 0 < self.amount <= 100:
+            raise ValidationError({"amount": _("A percentage is more than 0 and at most 100.")})
+
+
+class Submission(models.Model):
+    """What was asked for, by whom, for whom, under which terms: the record a ticket is raised from.
+
+    The price, discount and policy are copied as quoted at the time, so later price changes do not
+    rewrite what a cost centre was told.
+    """
+
+    request_type = models.ForeignKey(RequestType, on_delete=models.PROTECT, related_name="submissions")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict)
+    cost_centre = models.ForeignKey(
+        "helpdesk.CostCentre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    one_off_price = models.DecimalField(max_digits=10, decimal_places=2)
+    monthly_price = models.DecimalField(max_digits=10, decimal_places=2)
+    discount = models.CharField(max_length=120, blank=True)
+    policy = models.ForeignKey("sla.Policy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requester", "-created_at"], name="catalogue_submission_mine")]
+
+    def __str__(self) -> str:
+        return f"{self.request_type} for {self.requester}"

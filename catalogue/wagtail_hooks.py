@@ -1,0 +1,56 @@
+"""The catalogue, edited by catalogue editors (and managers) in the Wagtail admin."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from catalogue.models import Category, DiscountScheme, Provider, RequestType, Service
+
+
+class ServiceViewSet(ModelViewSet):
+    model = Service
+    icon = "list-ul"
+    menu_label = _("Services")
+    list_display = ["name", "category", "owner_team", "status", "review_date"]
+    list_filter = ["status", "category"]
+    search_fields = ["name", "summary"]
+
+
+class RequestTypeViewSet(ModelViewSet):
+    model = RequestType
+    icon = "form"
+    menu_label = _("Request types and forms")
+    list_display = ["name", "service", "kind", "times_used", "form_review_date"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name"]
+
+
+class CategoryViewSet(ModelViewSet):
+    model = Category
+    icon = "folder-open-inverse"
+    list_display = ["name", "part", "sort_order"]
+
+
+class ProviderViewSet(ModelViewSet):
+    model = Provider
+    icon = "link"
+    list_display = ["name", "kind", "contract_reference"]
+
+
+class DiscountViewSet(ModelViewSet):
+    model = DiscountScheme
+    icon = "tag"
+    menu_label = _("Discount schemes")
+    list_display = ["name", "kind", "amount", "valid_from", "valid_to"]
+
+
+class CatalogueGroup(ViewSetGroup):
+    menu_label = _("Catalogue")
+    menu_icon = "list-ul"
+    items = (ServiceViewSet, RequestTypeViewSet, CategoryViewSet, ProviderViewSet, DiscountViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_catalogue_viewsets():
+    return CatalogueGroup()

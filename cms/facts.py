@@ -1,0 +1,245 @@
+"""What the pages show, read live from catalogue/ and sla/ with a fixed number of queries per page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from catalogue.entitlement import Offer
+from catalogue.models import Category, Part, RequestType, Service
+from catalogue.selectors import OfferBook, request_types_for, services_for_catalogue
+from cms.filters import CatalogueFilter
+from helpdesk.models import Team
+from sla.clock import DAY_NAMES
+from sla.models import Calendar, Policy, Priority, TargetKind
+
+# -- home -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PartSummary:
+    part: str
+    label: str
+    categories: list[Category]
+
+
+def parts_with_categories() -> list[PartSummary]:
+    """The four parts of the promise with their categories and how many services each offers (one query)."""
+    categories = Category.objects.annotate(
+        offered=Count("services", filter=~Q(services__status=Service.Status.RETIRED))
+    ).order_by("part", "sort_order", "name")
+    by_part: dict[str, list[Category]] = defaultdict(list)
+    for category in categories:
+        by_part[category.part].append(category)
+    return [PartSummary(value, label, by_part.get(value, [])) for value, label in Part.choices]
+
+
+# -- catalogue index -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RequestOffer:
+    request_type: RequestType
+    offer: Offer
+
+
+@dataclass
+class CatalogueRow:
+    service: Service
+    url: str | None
+    offers: list[RequestOffer] = field(default_factory=list)
+    policy: Policy | None = None
+
+    @property
+    def cheapest(self) -> RequestOffer | None:
+        """The lowest first-year price among what this reader may ask for."""
+        entitled = [o for o in self.offers if o.offer.entitled]
+        return min(entitled, key=lambda o: o.offer.one_off + 12 * o.offer.monthly, default=None)
+
+    @property
+    def entitled_to_any(self) -> bool:
+        return any(o.offer.entitled for o in self.offers)
+
+
+@dataclass
+class CatalogueResults:
+    filter: CatalogueFilter
+    rows: Any  # a Paginator page of CatalogueRow
+    query: str
+
+
+def catalogue_rows(index_page, request, per_page: int = 30) -> CatalogueResults:
+    """One page of the catalogue for this reader: filtered, paginated, then offers for that page only."""
+    from cms.models import ServicePage
+
+    filterset = CatalogueFilter(
+        request.GET or None,
+        queryset=services_for_catalogue().order_by("category__part", "category__sort_order", "name"),
+    )
+    services = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    page = Paginator(services, per_page).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
+    pages = {p.service_id: p for p in ServicePage.objects.live().descendant_of(index_page).filter(service__in=listed)}
+    book = OfferBook(request.user)
+    offers: dict[int, list[RequestOffer]] = defaultdict(list)
+    for request_type in request_types_for(listed):
+        offers[request_type.service_id].append(RequestOffer(request_type, book.offer(request_type)))
+    page.object_list = [
+        CatalogueRow(
+            service=service,
+            url=pages[service.pk].url if service.pk in pages else None,
+            offers=offers.get(service.pk, []),
+            policy=book.policy_for(service),
+        )
+        for service in listed
+    ]
+    return CatalogueResults(filter=filterset, rows=page, query=request.GET.get("q", ""))
+
+
+# -- service page ------------------------------------------------------------------------------------
+
+
+@dataclass
+class TargetRow:
+    priority: str
+    label: str
+    response: timedelta | None
+    resolution: timedelta | None
+    round_the_clock: bool
+
+
+def target_rows(policy: Policy | None) -> list[TargetRow]:
+    """Response and resolution targets per priority, from a policy with prefetched targets."""
+    if policy is None:
+        return []
+    by_key = {(t.priority, t.kind): t for t in policy.targets.all()}
+    rows = []
+    for priority, label in Priority.choices:
+        response = by_key.get((priority, TargetKind.RESPONSE))
+        resolution = by_key.get((priority, TargetKind.RESOLUTION))
+        if response or resolution:
+            special = [t.calendar_id for t in (response, resolution) if t and t.calendar_id]
+            rows.append(
+                TargetRow(
+                    priority, label, response and response.duration, resolution and resolution.duration, bool(special)
+                )
+            )
+    return rows
+
+
+@dataclass
+class HoursLine:
+    days: str
+    hours: str
+
+
+def hours_summary(calendar: Calendar) -> list[HoursLine]:
+    """Opening hours in plain words, runs of days with the same hours together ("Monday to Friday")."""
+    week = calendar.week()
+    lines: list[HoursLine] = []
+    runs: list[tuple[int, int, str]] = []
+    for day in range(7):
+        intervals = week.get(day)
+        text = ", ".join(f"{a}-{b}" for a, b in sorted(intervals)) if intervals else "Closed"
+        text = "Open all day" if text == "00:00-24:00" else text
+        if runs and runs[-1][2] == text and runs[-1][1] == day - 1:
+            runs[-1] = (runs[-1][0], day, text)
+        else:
+            runs.append((day, day, text))
+    for first, last, text in runs:
+        if first == last:
+            days = DAY_NAMES[first]
+        elif last == first + 1:
+            days = f"{DAY_NAMES[first]} and {DAY_NAMES[last]}"
+        else:
+            days = f"{DAY_NAMES[first]} to {DAY_NAMES[last]}"
+        lines.append(HoursLine(days, text))
+    return lines
+
+
+def upcoming_closures(calendar: Calendar, *, days: int = 60, today: date | None = None) -> list[tuple[date, str]]:
+    """Closed dates in the coming weeks (public holidays and the team's own), with their names."""
+    today = today or timezone.localdate()
+    closed = calendar.working_hours().closed
+    own = {}
+    for closure in calendar.closures.all():
+        day = closure.start_date
+        while day <= (closure.end_date or closure.start_date):
+            own[day] = closure.name
+            day += timedelta(days=1)
+    result = []
+    for offset in range(days):
+        day = today + timedelta(days=offset)
+        if day in closed:
+            name = own.get(day) or (closed.public.get(day) if getattr(closed, "public", None) is not None else "")
+            result.append((day, name or "Closed"))
+    return result
+
+
+def service_facts(service_id: int, user) -> dict[str, Any]:
+    """Everything a service page shows beyond its own text, for this reader."""
+    service = (
+        Service.objects.select_related("category", "owner_team", "provider", "calendar", "service_owner")
+        .prefetch_related("calendar__opening_hours", "calendar__closures")
+        .get(pk=service_id)
+    )
+    book = OfferBook(user)
+    offers = [RequestOffer(rt, book.offer(rt)) for rt in request_types_for([service])]
+    policy = book.policy_for(service)
+    return {
+        "service": service,
+        "offers": offers,
+        "policy": policy,
+        "targets": target_rows(policy),
+        "hours": hours_summary(service.calendar),
+        "closures": upcoming_closures(service.calendar, days=45),
+        "projects": service.projects.live(),
+    }
+
+
+# -- the IT Promise ----------------------------------------------------------------------------------
+
+
+def promise_facts(page) -> dict[str, Any]:
+    """Teams, calendars and policies the editors chose, with the facts read live."""
+    team_ids = [row.team_id for row in page.teams.all()]
+    teams = {
+        t.pk: t
+        for t in Team.objects.filter(pk__in=team_ids)
+        .select_related("parent")
+        .annotate(analysts=Count("members", distinct=True), owned=Count("services", distinct=True))
+    }
+    calendar_ids = [row.calendar_id for row in page.calendars.all()]
+    calendars = {
+        c.pk: c for c in Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("opening_hours", "closures")
+    }
+    policy_ids = [row.policy_id for row in page.policies.all()]
+    policies = {
+        p.pk: p
+        for p in Policy.objects.filter(pk__in=policy_ids)
+        .select_related("calendar", "premium_policy")
+        .prefetch_related("targets__calendar")
+    }
+    now = timezone.now()
+    return {
+        "promise_teams": [teams[i] for i in team_ids if i in teams],
+        "promise_calendars": [
+            {
+                "calendar": calendars[i],
+                "hours": hours_summary(calendars[i]),
+                "open_now": calendars[i].working_hours().is_open(now),
+                "closures": upcoming_closures(calendars[i]),
+            }
+            for i in calendar_ids
+            if i in calendars
+        ],
+        "promise_policies": [
+            {"policy": policies[i], "targets": target_rows(policies[i])} for i in policy_ids if i in policies
+        ],
+    }

@@ -1,0 +1,34 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Category, Part, Service
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    """Search words, a part of the promise and a category, all in the URL so a view can be shared."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    part = django_filters.ChoiceFilter(
+        label=_("Part"), field_name="category__part", choices=Part.choices, empty_label=_("All parts")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all(), to_field_name="slug", empty_label=_("All categories")
+    )
+
+    class Meta:
+        model = Service
+        fields = ["q", "part", "category"]
+
+    def search(self, queryset, name, value):
+        """Wagtail's search backend (full-text on PostgreSQL); matches come back as ids to keep the joins."""
+        from wagtail.search.backends import get_search_backend
+
+        words = value.strip()
+        if not words:
+            return queryset
+        backend = get_search_backend()
+        offered = Service.objects.offered()
+        # Whole words (stemmed where the backend can), plus the start of a word for half-typed searches.
+        found = {s.pk for s in backend.search(words, offered, operator="or")}
+        found |= {s.pk for s in backend.autocomplete(words, offered)}
+        return queryset.filter(pk__in=found)

@@ -1,0 +1,114 @@
+"""Asking for something: the form comes from its definition, and the server enforces entitlement."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from catalogue.models import EntitlementRule, RequestType, Submission
+from tests.factories import GradeFactory, RequestTypeFactory
+
+EVERY_TYPE = [
+    ("Summary", "text", True),
+    ("Details", "long_text", False),
+    ("Model", "choice", True, "Standard\nPerformance"),
+    ("Extras", "multiple_choice", False, "Dock\nHeadset\nMonitor"),
+    ("Needed by", "date", True),
+    ("How many", "number", True),
+    ("Urgent", "yes_no", True),
+    ("For whom", "person", True),
+    ("Photo", "file", False),
+]
+
+
+@pytest.fixture
+def laptop(db):
+    return RequestTypeFactory(name="New laptop", slug="new-laptop", fields=EVERY_TYPE)
+
+
+def valid(people, **overrides):
+    return {
+        "summary": "A laptop",
+        "details": "",
+        "model": "Performance",
+        "extras": ["Dock", "Headset"],
+        "needed_by": "2026-12-01",
+        "how_many": "2",
+        "urgent": "no",
+        "for_whom": people.other_staff.username,
+        **overrides,
+    }
+
+
+def test_the_form_renders_every_field_type_with_labels(people, client_for, laptop):
+    html = client_for(people.requester).get("/ask/new-laptop/").content.decode()
+    for label in ("Summary", "Details", "Model", "Extras", "Needed by", "How many", "Urgent", "For whom", "Photo"):
+        assert f">{label}" in html
+    assert 'type="date"' in html and 'type="file"' in html and 'enctype="multipart/form-data"' in html
+    assert "100.00 EUR" in html  # the price that applies to the reader
+
+
+def test_a_valid_request_is_recorded_with_answers_price_and_usage(people, client_for, laptop):
+    photo = SimpleUploadedFile("broken.png", b"\x89PNG fake", content_type="image/png")
+    response = client_for(people.requester).post("/ask/new-laptop/", {**valid(people), "photo": photo})
+    assert response.status_code == 302 and response["Location"] == "/my/"
+    submission = Submission.objects.get()
+    answers = submission.answers
+    assert answers["model"] == {"label": "Model", "type": "choice", "value": "Performance"}
+    assert answers["extras"]["value"] == ["Dock", "Headset"]
+    assert answers["needed_by"]["value"] == "2026-12-01"
+    assert answers["how_many"]["value"] == "2"
+    assert answers["urgent"]["value"] is False
+    assert answers["for_whom"]["value"]["username"] == people.other_staff.username
+    assert default_storage.exists(answers["photo"]["value"]["path"])
+    assert (submission.one_off_price, submission.monthly_price) == (Decimal("100.00"), Decimal("10.00"))
+    assert submission.requester == people.requester and submission.cost_centre == people.requester.cost_centre
+    laptop.refresh_from_db()
+    assert laptop.times_used == 1 and laptop.last_used_at is not None
+    default_storage.delete(answers["photo"]["value"]["path"])
+
+
+def test_bad_answers_get_clear_messages_and_keep_what_was_typed(people, client_for, laptop):
+    response = client_for(people.requester).post(
+        "/ask/new-laptop/", valid(people, summary="", model="Gold", needed_by="tomorrow", for_whom="nobody-here")
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "This field is required." in html
+    assert "Select a valid choice. Gold is not one of the available choices." in html
+    assert "Enter a valid date." in html
+    assert "We can&#x27;t find anyone with that username or email address." in html
+    assert 'value="nobody-here"' in html and 'value="2"' in html  # typed values survive
+    assert not Submission.objects.exists()
+
+
+def test_a_crafted_post_from_someone_not_entitled_is_refused(people, client_for, laptop):
+    EntitlementRule.objects.create(request_type=laptop, min_grade=GradeFactory(level=5, name="Director"))
+    response = client_for(people.requester).post("/ask/new-laptop/", valid(people))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This is only for grade Director or above." in html
+    assert laptop.service.owner_team.email in html  # whom to ask
+    assert not Submission.objects.exists()
+    assert RequestType.objects.get(pk=laptop.pk).times_used == 0
+
+
+def test_unknown_or_inactive_request_types_are_404(people, client_for, laptop):
+    client = client_for(people.requester)
+    assert client.get("/ask/no-such-thing/").status_code == 404
+    RequestType.objects.filter(pk=laptop.pk).update(is_active=False)
+    assert client.get("/ask/new-laptop/").status_code == 404
+
+
+def test_anonymous_people_are_asked_to_log_in(client, laptop):
+    assert client.get("/ask/new-laptop/")["Location"] == "/accounts/login/?next=/ask/new-laptop/"
+
+
+def test_too_large_a_file_is_refused(people, client_for, laptop, settings):
+    from catalogue import forms
+
+    big = SimpleUploadedFile("big.bin", b"x" * (forms.MAX_UPLOAD_BYTES + 1))
+    response = client_for(people.requester).post("/ask/new-laptop/", {**valid(people), "photo": big})
+    assert response.status_code == 400
+    assert "the largest we accept is 10 MB" in response.content.decode()

@@ -1,0 +1,150 @@
+"""Pages present live facts from catalogue/ and sla/, with query counts that do not grow."""
+
+from datetime import timedelta
+
+import pytest
+
+from catalogue.models import EntitlementRule
+from cms.models import (
+    CatalogueIndexPage,
+    HomePage,
+    PromiseCalendar,
+    PromisePage,
+    PromisePolicy,
+    PromiseTeam,
+    ServicePage,
+)
+from sla.models import OpeningHours
+from tests.factories import (
+    CalendarFactory,
+    CategoryFactory,
+    GradeFactory,
+    PolicyFactory,
+    RequestTypeFactory,
+    ServiceFactory,
+    TeamFactory,
+)
+
+
+@pytest.fixture
+def catalogue(db):
+    home = HomePage.objects.get()
+    return home.add_child(instance=CatalogueIndexPage(title="Service catalogue", slug="services"))
+
+
+@pytest.fixture
+def policy(db):
+    return PolicyFactory(name="Standard", is_default=True)
+
+
+def add_services(catalogue, count, *, category=None, calendar=None, team=None):
+    calendar = calendar or CalendarFactory()
+    team = team or TeamFactory()
+    services = []
+    for _ in range(count):
+        service = ServiceFactory(calendar=calendar, owner_team=team, **({"category": category} if category else {}))
+        RequestTypeFactory(service=service)
+        RequestTypeFactory(service=service, one_off_price=0, monthly_price=0)
+        catalogue.add_child(instance=ServicePage(title=service.name, slug=service.slug, service=service))
+        services.append(service)
+    return services
+
+
+@pytest.mark.parametrize("count", [3, 25])
+def test_catalogue_index_queries_do_not_grow(
+    count, catalogue, policy, people, client_for, django_assert_max_num_queries
+):
+    add_services(catalogue, count)
+    client = client_for(people.requester)
+    client.get("/services/")  # warm the site root cache
+    with django_assert_max_num_queries(20):
+        response = client.get("/services/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="service-card"') == count
+
+
+@pytest.mark.parametrize("request_types", [1, 12])
+def test_service_page_queries_do_not_grow(
+    request_types, catalogue, policy, people, client_for, django_assert_max_num_queries
+):
+    service = add_services(catalogue, 1)[0]
+    for _ in range(request_types):
+        rt = RequestTypeFactory(service=service)
+        EntitlementRule.objects.create(request_type=rt, min_grade=GradeFactory(level=5, name="Director"))
+    client = client_for(people.requester)
+    client.get(f"/services/{service.slug}/")
+    with django_assert_max_num_queries(23):
+        response = client.get(f"/services/{service.slug}/")
+    assert response.status_code == 200
+
+
+def test_search_and_category_filter(catalogue, policy, people, client_for):
+    devices = CategoryFactory(slug="devices")
+    network = CategoryFactory(slug="networks")
+    laptop, phone = add_services(catalogue, 2, category=devices)
+    laptop.name, laptop.summary = "Laptop", "A managed laptop for work."
+    laptop.save()
+    vpn = add_services(catalogue, 1, category=network)[0]
+    vpn.name = "Remote access (VPN)"
+    vpn.save()
+    client = client_for(people.requester)
+
+    html = client.get("/services/", {"q": "laptop"}).content.decode()
+    assert ">Laptop</a>" in html and "VPN" not in html
+    html = client.get("/services/", {"q": "lapt"}).content.decode()  # half a word, as typed on a phone
+    assert ">Laptop</a>" in html
+    html = client.get("/services/", {"category": "networks"}).content.decode()
+    assert "Remote access (VPN)" in html and ">Laptop</a>" not in html
+    assert client.get("/services/", {"category": "no-such"}).status_code == 200  # bad filter: all, no 500
+
+
+def test_service_page_shows_price_service_level_hours_and_consequences(catalogue, policy, people, client_for):
+    service = add_services(catalogue, 1)[0]
+    service.cancel_notice_days, service.cancel_stops = 10, "Your work number stops working."
+    service.save()
+    html = client_for(people.requester).get(f"/services/{service.slug}/").content.decode()
+    assert "100.00 EUR" in html and "10.00 EUR" in html
+    assert "Standard: counted in" in html and "P1 critical" in html
+    assert "Monday to Friday" in html and "08:00-12:00, 13:00-17:00" in html
+    assert "10 working days&#x27; notice" in html or "10 working days' notice" in html
+    assert "Your work number stops working." in html
+
+
+def test_what_is_not_open_says_why_and_whom_to_ask(catalogue, policy, people, client_for):
+    service = add_services(catalogue, 1)[0]
+    rt = service.request_types.first()
+    EntitlementRule.objects.create(request_type=rt, min_grade=GradeFactory(level=5, name="Director"))
+    html = client_for(people.requester).get(f"/services/{service.slug}/").content.decode()
+    assert "Not open to you." in html and "grade Director or above" in html
+    assert f"/ask/{rt.slug}/" not in html
+
+
+def test_the_promise_page_reads_live_data(db, policy, client, django_assert_max_num_queries):
+    home = HomePage.objects.get()
+    calendar = CalendarFactory(name="Stockholm office")
+    team = TeamFactory(name="Service Desk", remit="Takes every call.")
+    page = home.add_child(instance=PromisePage(title="Our IT Promise", slug="it-promise"))
+    page.teams = [PromiseTeam(team=team)]
+    page.calendars = [PromiseCalendar(calendar=calendar)]
+    page.policies = [PromisePolicy(policy=policy)]
+    page.save_revision().publish()
+
+    html = client.get("/it-promise/").content.decode()
+    assert "Service Desk" in html and "Takes every call." in html
+    assert "08:00-12:00, 13:00-17:00" in html and "P2 high" in html and "1 h" in html
+
+    # One source of truth: change the data, and the page says so at once.
+    OpeningHours.objects.filter(calendar=calendar, opens="13:00").update(closes="18:00")
+    calendar.save()
+    target = policy.targets.get(priority="P2", kind="response")
+    target.duration = timedelta(minutes=45)
+    target.save()
+    with django_assert_max_num_queries(20):
+        html = client.get("/it-promise/").content.decode()
+    assert "13:00-18:00" in html and "45 m" in html
+
+
+def test_home_page_lists_the_four_parts(catalogue, policy, client):
+    html = client.get("/").content.decode()
+    for part in ("Core services", "Software services", "Service delivery", "Projects"):
+        assert part in html
