@@ -146,6 +146,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Ticket attachments: outside MEDIA_ROOT, never served by URL, only through a view that checks access.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(Path(env_str("PRIVATE_ROOT") or BASE_DIR / "var" / "private")), "base_url": None},
+    },
     # Compressed, content-hashed files, served by whitenoise with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -180,11 +185,19 @@ TASKS = {
 PERIODIC_TASKS = {
     # name: (dotted path of a task, seconds between runs)
     "sla-scan": ("sla.tasks.scan_task", 60),
+    "close-resolved": ("helpdesk.tasks.close_resolved_tickets", 60 * 60),
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
 }
 
 # The catalogue shows prices in one currency (an ISO code, e.g. EUR or USD).
 CURRENCY = env_str("CURRENCY", "EUR")
+
+# Tickets: a resolution nobody answers is closed after this many days.
+TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 5)
+# Where tickets go when no service says otherwise (a team's short name).
+DEFAULT_TEAM_SLUG = env_str("DEFAULT_TEAM", "service-desk")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "docx", "xlsx", "pptx", "zip", "log"]
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Promise Desk"

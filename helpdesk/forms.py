@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.models import Service
 from helpdesk.models import User
 
 
@@ -23,3 +24,78 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["time_zone", "language", "phone"]
         widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})}
+
+
+class IncidentForm(forms.Form):
+    """Report something broken, in as few words as a phone allows."""
+
+    IMPACT = [
+        ("low", _("Just me")),
+        ("medium", _("My team or several people")),
+        ("high", _("Many people or a whole office")),
+    ]
+    URGENCY = [
+        ("low", _("Yes, it can wait")),
+        ("medium", _("Slowly, with a workaround")),
+        ("high", _("No, I'm stopped")),
+    ]
+
+    title = forms.CharField(
+        label=_("What is wrong?"),
+        max_length=200,
+        help_text=_("One line, e.g. 'Laptop won't start' or 'No Wi-Fi on floor 3'."),
+    )
+    description = forms.CharField(
+        label=_("Anything else we should know?"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    impact = forms.ChoiceField(label=_("Who is affected?"), choices=IMPACT, initial="low", widget=forms.RadioSelect)
+    urgency = forms.ChoiceField(
+        label=_("Can you still work?"), choices=URGENCY, initial="medium", widget=forms.RadioSelect
+    )
+    service = forms.ModelChoiceField(
+        label=_("Which service is it about?"),
+        required=False,
+        queryset=Service.objects.offered().order_by("name"),
+        empty_label=_("I don't know"),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Zero or more files, each checked for size and type before anything is stored."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(AttachmentsField, self).clean(f, initial) for f in files]
+        allowed = settings.ATTACHMENT_TYPES
+        for upload in cleaned:
+            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+            if extension not in allowed:
+                raise forms.ValidationError(
+                    _("%(name)s: we accept only these kinds of file: %(kinds)s."),
+                    params={"name": upload.name, "kinds": ", ".join(allowed)},
+                )
+            if upload.size > settings.ATTACHMENT_MAX_BYTES:
+                raise forms.ValidationError(_("%(name)s is larger than 10 MB."), params={"name": upload.name})
+        return cleaned
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+    files = AttachmentsField(label=_("Attach files"), help_text=_("Optional; up to 10 MB each."))
+    internal = forms.BooleanField(label=_("Internal note (not shown to the requester)"), required=False)
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(widget=forms.HiddenInput)
+    text = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000
+    )

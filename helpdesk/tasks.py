@@ -1,11 +1,37 @@
 """Background jobs, run by `manage.py db_worker` (immediately in tests)."""
 
 from datetime import timedelta
+from smtplib import SMTPException
 
+from django.core.mail import send_mail
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import task, task_backends
 from django_tasks_db import DatabaseBackend
+
+MAIL_ATTEMPTS = 5
+
+
+@task()
+def send_mail_task(subject: str, body: str, to: list[str], attempt: int = 1) -> int:
+    """Send one mail; on a mail-server failure try again later (1, 2, 4, 8 minutes), then give up loudly."""
+    try:
+        return send_mail(subject, body, None, to)
+    except (SMTPException, OSError):
+        if attempt >= MAIL_ATTEMPTS:
+            raise
+        later = send_mail_task
+        if task_backends["default"].supports_defer:
+            later = send_mail_task.using(run_after=timezone.now() + timedelta(minutes=2 ** (attempt - 1)))
+        later.enqueue(subject, body, to, attempt + 1)
+        return 0
+
+
+@task()
+def close_resolved_tickets() -> int:
+    from helpdesk.services import close_unanswered
+
+    return close_unanswered()
 
 
 @task()

@@ -41,6 +41,6 @@ def test_staff_searches_opens_a_service_sees_price_and_service_level_and_asks(pa
     page.get_by_role("link", name="Ask: New standard laptop").click()
     page.get_by_label("Why do you need it?").fill("My old one is four years old.")
     page.get_by_role("button", name="Send request").click()
-    expect(page).to_have_url(re.compile(r"/my/$"))
+    expect(page).to_have_url(re.compile(r"/my/tickets/REQ-\d{6}/$"))
     expect(page.get_by_role("status")).to_contain_text("We have your request")
     assert RequestType.objects.get(slug="new-standard-laptop").times_used == 1

@@ -125,6 +125,11 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def team_ids(self) -> frozenset[int]:
+        """The teams this person works in as an analyst, read once per request."""
+        return frozenset(self.teams.values_list("pk", flat=True)) if self.pk else frozenset()
+
+    @cached_property
     def roles(self) -> Roles:
         """The person's roles, read in one query and kept for the rest of the request."""
         if not self.pk:
@@ -167,18 +172,3 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class PeriodicRun(models.Model):
-    """One due run of a periodic job. The unique constraint lets several schedulers run side by side:
-    whichever inserts the row enqueues the job, the others skip it."""
-
-    name = models.CharField(max_length=100)
-    due_at = models.DateTimeField()
-    enqueued_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "due_at"], name="periodic_run_once_per_slot")]
-
-    def __str__(self) -> str:
-        return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M:%S}"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from catalogue.models import Submission
+from helpdesk import selectors
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm
 
@@ -40,8 +40,11 @@ def start(request):
 
 @login_required
 def my_home(request):
-    submissions = Submission.objects.filter(requester=request.user).select_related("request_type__service")[:25]
-    return render(request, "helpdesk/my_home.html", {"person": request.user, "submissions": submissions})
+    tickets = list(selectors.my_tickets(request.user)[:50])
+    clocks = selectors.running_clocks(tickets)
+    rows = [(ticket, clocks.get(ticket.pk, {})) for ticket in tickets]
+    services = selectors.ongoing_services(request.user)
+    return render(request, "helpdesk/my_home.html", {"person": request.user, "rows": rows, "services": services})
 
 
 @login_required

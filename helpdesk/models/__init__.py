@@ -1,0 +1,47 @@
+from helpdesk.models.people import (
+    CostCentre,
+    Division,
+    Grade,
+    Location,
+    Team,
+    User,
+    validate_language,  # noqa: F401 - migrations refer to it here
+    validate_time_zone,  # noqa: F401 - migrations refer to it here
+)
+from helpdesk.models.scheduling import PeriodicRun
+from helpdesk.models.tickets import (
+    OPEN_STATES,
+    PRIORITY_MATRIX,
+    Attachment,
+    EventKind,
+    Level,
+    Message,
+    State,
+    Ticket,
+    TicketEvent,
+    is_requester_side,
+    is_team_analyst,
+    priority_for,
+)
+
+__all__ = [
+    "OPEN_STATES",
+    "PRIORITY_MATRIX",
+    "Attachment",
+    "CostCentre",
+    "Division",
+    "EventKind",
+    "Grade",
+    "Level",
+    "Location",
+    "Message",
+    "PeriodicRun",
+    "State",
+    "Team",
+    "Ticket",
+    "TicketEvent",
+    "User",
+    "is_requester_side",
+    "is_team_analyst",
+    "priority_for",
+]

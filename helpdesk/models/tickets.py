@@ -1,0 +1,313 @@
+"""Tickets: incidents and requests, their lifecycle (django-fsm), history and conversation.
+
+The transitions are declared once, here, with who may take them; the services in helpdesk/services.py
+call them inside a transaction, and pages list the buttons from the same declarations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from catalogue.models import RequestKind
+from sla.models import Measured, TargetKind
+
+
+class State(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_REQUESTER = "waiting_requester", _("Waiting on you")
+    WAITING_PROVIDER = "waiting_provider", _("Waiting on a supplier")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATES = [State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.WAITING_REQUESTER, State.WAITING_PROVIDER]
+WORKING_STATES = [State.ASSIGNED, State.IN_PROGRESS]
+
+
+class Level(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+# Impact (how many people, how much harm) x urgency (how soon it hurts) -> priority. Documented in the README.
+PRIORITY_MATRIX = {
+    (Level.HIGH, Level.HIGH): "P1",
+    (Level.HIGH, Level.MEDIUM): "P2",
+    (Level.HIGH, Level.LOW): "P3",
+    (Level.MEDIUM, Level.HIGH): "P2",
+    (Level.MEDIUM, Level.MEDIUM): "P3",
+    (Level.MEDIUM, Level.LOW): "P4",
+    (Level.LOW, Level.HIGH): "P3",
+    (Level.LOW, Level.MEDIUM): "P4",
+    (Level.LOW, Level.LOW): "P4",
+}
+
+
+def priority_for(impact: str, urgency: str, *, entitled_tier: bool = False) -> str:
+    """The matrix's priority; an entitled (premium) requester is raised one step, never above P1."""
+    priority = PRIORITY_MATRIX[(impact, urgency)]
+    if entitled_tier and priority != "P1":
+        priority = f"P{int(priority[1]) - 1}"
+    return priority
+
+
+# -- who may take a transition: plain functions (ticket, user) -> bool --------------------------------
+
+
+def is_team_analyst(ticket: Ticket, user) -> bool:
+    """An analyst of the ticket's team, or a manager."""
+    if not user.is_authenticated:
+        return False
+    return user.roles.manager or ticket.team_id in user.team_ids
+
+
+def is_requester_side(ticket: Ticket, user) -> bool:
+    """The requester, whoever raised it for them, or an analyst acting for them."""
+    if not user.is_authenticated:
+        return False
+    return user.pk in (ticket.requester_id, ticket.raised_by_id) or is_team_analyst(ticket, user)
+
+
+class TicketQuerySet(models.QuerySet):
+    def visible_to(self, user) -> TicketQuerySet:
+        """The one rule for who may see a ticket: every list, page, download and report uses it.
+
+        Managers see all; analysts see their teams' tickets; everyone sees what they asked for or raised.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.roles.manager:
+            return self
+        mine = Q(requester=user) | Q(raised_by=user)
+        if user.team_ids:
+            mine |= Q(team_id__in=user.team_ids)
+        return self.filter(mine)
+
+    def open(self) -> TicketQuerySet:
+        return self.filter(state__in=OPEN_STATES)
+
+    def for_portal(self) -> TicketQuerySet:
+        return self.select_related("service", "request_type", "team", "assignee")
+
+
+class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
+    kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
+    # Empty only between the insert and the update that numbers it; NULLs never clash under unique.
+    reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
+    title = models.CharField(_("summary"), max_length=200)
+    description = models.TextField(_("details"), blank=True)
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        "catalogue.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    request_type = models.ForeignKey(
+        "catalogue.RequestType", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    submission = models.OneToOneField(
+        "catalogue.Submission", on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
+    )
+    impact = models.CharField(_("impact"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
+    urgency = models.CharField(_("urgency"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
+    priority = models.CharField(_("priority"), max_length=2, default="P3")
+    team = models.ForeignKey("helpdesk.Team", on_delete=models.PROTECT, related_name="tickets")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_tickets"
+    )
+    cost_centre = models.ForeignKey(
+        "helpdesk.CostCentre", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    policy = models.ForeignKey("sla.Policy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    state = FSMField(default=State.NEW, choices=State.choices, protected=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+            models.Index(fields=["team", "state", "-created_at"], name="ticket_team_state"),
+            models.Index(fields=["state", "resolved_at"], name="ticket_state_resolved"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def log(self, kind: str, *, by, at: datetime, **data) -> TicketEvent:
+        return self.events.create(kind=kind, actor=by, created_at=at, data=data)
+
+    # -- transitions: source states, permission; side effects stay in services ------------------------
+
+    @transition(
+        field=state,
+        source=[State.NEW, State.ASSIGNED, State.IN_PROGRESS],
+        target=State.ASSIGNED,
+        permission=is_team_analyst,
+    )
+    def assign(self, *, by, to, at: datetime) -> None:
+        self.assignee = to
+        self.log(EventKind.ASSIGNED, by=by, at=at, to=to.pk, name=str(to))
+
+    @transition(field=state, source=[State.NEW, State.ASSIGNED], target=State.IN_PROGRESS, permission=is_team_analyst)
+    def start(self, *, by, at: datetime) -> None:
+        if self.assignee_id is None:
+            self.assignee = by
+
+    @transition(field=state, source=WORKING_STATES, target=State.WAITING_REQUESTER, permission=is_team_analyst)
+    def wait_on_requester(self, *, by, at: datetime, question: str) -> None:
+        self.pause_clocks(at=at, reason="waiting on the requester")
+
+    @transition(field=state, source=[State.WAITING_REQUESTER], target=State.IN_PROGRESS, permission=is_requester_side)
+    def requester_replied(self, *, by, at: datetime) -> None:
+        self.resume_clocks(at=at)
+
+    @transition(field=state, source=WORKING_STATES, target=State.WAITING_PROVIDER, permission=is_team_analyst)
+    def wait_on_provider(self, *, by, at: datetime) -> None:
+        provider = self.service.provider if self.service_id else None
+        if provider is not None and provider.contract_target:
+            self.start_provider_clock(
+                at=at,
+                provider=provider.name,
+                target=provider.contract_target,
+                calendar=provider.calendar or self.service.calendar,
+                notify_email=self.team.email,
+            )
+
+    @transition(field=state, source=[State.WAITING_PROVIDER], target=State.IN_PROGRESS, permission=is_team_analyst)
+    def provider_replied(self, *, by, at: datetime) -> None:
+        self.stop_clocks(at=at, kinds=(TargetKind.PROVIDER,))
+
+    @transition(
+        field=state,
+        source=[*WORKING_STATES, State.WAITING_REQUESTER, State.WAITING_PROVIDER],
+        target=State.RESOLVED,
+        permission=is_team_analyst,
+    )
+    def resolve(self, *, by, at: datetime, note: str) -> None:
+        self.resolution = note
+        self.resolved_at = at
+        self.stop_clocks(at=at)
+
+    @transition(field=state, source=[State.RESOLVED], target=State.IN_PROGRESS, permission=is_requester_side)
+    def reopen(self, *, by, at: datetime, reason: str) -> None:
+        self.resolved_at = None
+        self.restart_resolution_clock(at=at)
+
+    @transition(field=state, source=[State.RESOLVED], target=State.CLOSED, permission=is_requester_side)
+    def confirm(self, *, by, at: datetime) -> None:
+        self.closed_at = at
+
+    @transition(field=state, source=[State.RESOLVED], target=State.CLOSED)
+    def close_unanswered(self, *, by, at: datetime) -> None:
+        """No permission: the system closes a resolution nobody answered in time."""
+        self.closed_at = at
+
+    @transition(field=state, source=OPEN_STATES, target=State.CANCELLED, permission=is_requester_side)
+    def cancel(self, *, by, at: datetime, reason: str) -> None:
+        self.closed_at = at
+        self.stop_clocks(at=at)
+
+    def restart_resolution_clock(self, *, at: datetime) -> None:
+        """After a reopen the resolution clock carries on from where it stopped: what was used stays used."""
+        stopped = self.clock(TargetKind.RESOLUTION)
+        if stopped is None:
+            return
+        from sla.models import Clock
+
+        remaining = max(stopped.target - stopped.elapsed(stopped.stopped_at or at), stopped.target * 0)
+        Clock.begin(
+            subject=self,
+            kind=TargetKind.RESOLUTION,
+            calendar=stopped.calendar,
+            target=remaining,
+            warning_percent=None,
+            pausable=stopped.pausable,
+            at=at,
+            label=f"{stopped.label} (reopened)",
+            notify_email=stopped.notify_email,
+            escalate_email=stopped.escalate_email,
+        )
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("raised")
+    STATE_CHANGED = "state_changed", _("moved")
+    ASSIGNED = "assigned", _("assigned")
+    PRIORITY_CHANGED = "priority_changed", _("priority changed")
+    REPLY = "reply", _("replied")
+    NOTE = "note", _("internal note")
+
+
+class TicketEvent(models.Model):
+    """History with stable keys; labels are translated only when shown."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Message(models.Model):
+    """A reply to the requester, or an internal note that requesters never see."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{'Note' if self.internal else 'Reply'} by {self.author}"
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class Attachment(models.Model):
+    """A file on a message, kept outside the public media folder and served only through a checked view."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(storage=_private_storage, upload_to="tickets/%Y/%m/")
+    name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name

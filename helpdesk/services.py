@@ -1,0 +1,249 @@
+"""Writes on tickets: raise, move through the lifecycle, converse. Each is atomic; mail goes after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from catalogue.models import RequestKind, Service, Submission
+from helpdesk import notifications
+from helpdesk.models import (
+    Attachment,
+    EventKind,
+    Level,
+    Message,
+    Team,
+    Ticket,
+    is_requester_side,
+    is_team_analyst,
+    priority_for,
+)
+from sla.models import Policy, TargetKind
+
+# Transitions a person may ask for by name; anything else posted is refused.
+TRANSITIONS = {
+    "assign",
+    "start",
+    "wait_on_requester",
+    "requester_replied",
+    "wait_on_provider",
+    "provider_replied",
+    "resolve",
+    "reopen",
+    "confirm",
+    "cancel",
+}
+# What each transition needs from the person, passed as keyword arguments.
+NEEDS_TEXT = {"wait_on_requester": "question", "resolve": "note", "reopen": "reason", "cancel": "reason"}
+
+
+class Refused(Exception):
+    """A request we will not carry out; `status` is the HTTP status to answer with (403, 409, 400)."""
+
+    def __init__(self, message: str, status: int = 403) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def default_team() -> Team:
+    team = Team.objects.filter(slug=settings.DEFAULT_TEAM_SLUG).first() or Team.objects.order_by("pk").first()
+    if team is None:
+        raise Refused(_("No team exists to take tickets yet."), status=400)
+    return team
+
+
+def _policy_for(service: Service | None, requester) -> tuple[Policy | None, bool]:
+    """(policy, entitled_tier): the service's policy or the default, premium when the grade reaches it."""
+    base = (service.policy if service and service.policy_id else None) or Policy.default()
+    if base is None:
+        return None, False
+    level = requester.grade.level if requester.grade_id else None
+    chosen = base.for_grade_level(level)
+    return chosen, chosen.pk != base.pk
+
+
+def raise_ticket(
+    *,
+    kind: str,
+    title: str,
+    requester,
+    raised_by,
+    description: str = "",
+    service: Service | None = None,
+    submission: Submission | None = None,
+    impact: str = Level.MEDIUM,
+    urgency: str = Level.MEDIUM,
+    at: datetime | None = None,
+) -> Ticket:
+    """Create a ticket with its reference, history and running SLA clocks; tell people after commit.
+
+    Raises Refused when someone raises for another person without being an analyst.
+    """
+    at = at or timezone.now()
+    if requester.pk != raised_by.pk and not (raised_by.roles.analyst or raised_by.roles.manager):
+        raise Refused(_("Only analysts may raise tickets for someone else."))
+    team = service.owner_team if service else default_team()
+    policy, premium = _policy_for(service, requester)
+    priority = priority_for(impact, urgency, entitled_tier=premium)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            kind=kind,
+            title=title,
+            description=description,
+            requester=requester,
+            raised_by=raised_by,
+            service=service,
+            request_type=submission.request_type if submission else None,
+            submission=submission,
+            impact=impact,
+            urgency=urgency,
+            priority=priority,
+            team=team,
+            cost_centre_id=requester.cost_centre_id,
+            policy=policy,
+            created_at=at,
+        )
+        # The primary key is unique under any concurrency, so the reference made from it is too.
+        ticket.reference = f"{'INC' if kind == RequestKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
+        Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
+        ticket.log(EventKind.CREATED, by=raised_by, at=at, priority=priority, on_behalf=requester.pk != raised_by.pk)
+        if policy is not None:
+            ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
+        transaction.on_commit(lambda: notifications.ticket_raised(ticket.pk))
+    return ticket
+
+
+def perform(ticket: Ticket, action: str, *, by, at: datetime | None = None, text: str = "", **kwargs) -> Ticket:
+    """Take a lifecycle transition as `by`: allowed by the machine and by its permission, or Refused.
+
+    A concurrent change to the same ticket makes the later one lose with a 409, changing nothing.
+    """
+    at = at or timezone.now()
+    if action not in TRANSITIONS:
+        raise Refused(_("That is not something you can do to a ticket."), status=400)
+    method = getattr(ticket, action)
+    if not can_proceed(method):
+        raise Refused(
+            _("This ticket is %(state)s, so that can't be done now.") % {"state": ticket.get_state_display()},
+            status=409,
+        )
+    if not has_transition_perm(method, by):
+        raise Refused(_("You can't do that to this ticket."))
+    if action in NEEDS_TEXT:
+        if not text.strip():
+            raise Refused(_("Please say a few words first."), status=400)
+        kwargs[NEEDS_TEXT[action]] = text
+    source = ticket.state
+    try:
+        with transaction.atomic():
+            method(by=by, at=at, **kwargs)
+            ticket.save()
+            ticket.log(
+                EventKind.STATE_CHANGED,
+                by=by,
+                at=at,
+                **{"from": source, "to": ticket.state, "action": action, "comment": text},
+            )
+            if action == "wait_on_requester":
+                _add_message(ticket, author=by, body=text, internal=False, at=at)
+            transaction.on_commit(lambda: notifications.ticket_moved(ticket.pk, action))
+    except ConcurrentTransition:
+        raise Refused(
+            _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409
+        ) from None
+    return ticket
+
+
+def reply(
+    ticket: Ticket,
+    *,
+    by,
+    body: str,
+    internal: bool = False,
+    files: Sequence[UploadedFile] = (),
+    at: datetime | None = None,
+) -> Message:
+    """Add a reply (or an internal note, for analysts). The first public reply from the team stops the
+    first-response clock; a reply from the requester while we wait on them resumes the ticket."""
+    at = at or timezone.now()
+    analyst = is_team_analyst(ticket, by)
+    if internal and not analyst:
+        raise Refused(_("Only the team can add internal notes."))
+    if not (analyst or is_requester_side(ticket, by)):
+        raise Refused(_("You can't reply to this ticket."))
+    if not ticket.is_open and ticket.state != "resolved":
+        raise Refused(_("This ticket is closed. Raise a new one if you still need help."), status=409)
+    with transaction.atomic():
+        message = _add_message(ticket, author=by, body=body, internal=internal, at=at, files=files)
+        if not internal and analyst and by.pk != ticket.requester_id and ticket.first_response_at is None:
+            Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at)
+            ticket.first_response_at = at
+            ticket.stop_clocks(at=at, kinds=(TargetKind.RESPONSE,))
+        if not internal and by.pk in (ticket.requester_id, ticket.raised_by_id) and ticket.state == "waiting_requester":
+            perform(ticket, "requester_replied", by=by, at=at)
+        transaction.on_commit(lambda: notifications.message_added(message.pk))
+    return message
+
+
+def _add_message(
+    ticket: Ticket, *, author, body: str, internal: bool, at: datetime, files: Sequence[UploadedFile] = ()
+) -> Message:
+    message = Message.objects.create(ticket=ticket, author=author, body=body, internal=internal, created_at=at)
+    for upload in files:
+        Attachment.objects.create(
+            message=message,
+            file=upload,
+            name=upload.name[:200],
+            size=upload.size,
+            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+        )
+    ticket.log(EventKind.NOTE if internal else EventKind.REPLY, by=author, at=at, message=message.pk)
+    return message
+
+
+def raise_from_submission(submission: Submission, *, at: datetime | None = None) -> Ticket:
+    """The ticket for a catalogue request: its kind, service and answers come from the submission."""
+    request_type = submission.request_type
+    incident = request_type.kind == RequestKind.INCIDENT
+    return raise_ticket(
+        kind=request_type.kind,
+        title=request_type.name,
+        requester=submission.requester,
+        raised_by=submission.raised_by,
+        service=request_type.service,
+        submission=submission,
+        impact=Level.MEDIUM,
+        urgency=Level.HIGH if incident else Level.LOW,
+        at=at,
+    )
+
+
+def close_unanswered(*, now: datetime | None = None) -> int:
+    """Close resolutions nobody confirmed or reopened within TICKET_AUTO_CLOSE_DAYS. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS)
+    closed = 0
+    for ticket in Ticket.objects.filter(state="resolved", resolved_at__lte=cutoff).select_related("team")[:500]:
+        try:
+            with transaction.atomic():
+                source = ticket.state
+                ticket.close_unanswered(by=None, at=now)
+                ticket.save()
+                ticket.log(
+                    EventKind.STATE_CHANGED,
+                    by=None,
+                    at=now,
+                    **{"from": source, "to": ticket.state, "action": "close_unanswered", "comment": ""},
+                )
+            closed += 1
+        except ConcurrentTransition:
+            continue  # someone answered it meanwhile
+    return closed

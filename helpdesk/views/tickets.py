@@ -1,0 +1,214 @@
+"""The staff portal: raise, follow, reply, confirm, reopen, cancel. Thin views over selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalogue.forms import RequestForm
+from catalogue.models import RequestKind, Service
+from catalogue.selectors import OfferBook, request_types_for
+from catalogue.services import NotEntitled, submit_request
+from helpdesk import selectors, services
+from helpdesk.forms import ActionForm, IncidentForm, ReplyForm
+from helpdesk.models import Attachment, Ticket, is_team_analyst
+from helpdesk.services import Refused
+
+# Buttons people see, in this order, with the words on them.
+ACTION_LABELS = {
+    "start": _("Start work"),
+    "wait_on_requester": _("Ask the requester"),
+    "requester_replied": _("Requester answered"),
+    "wait_on_provider": _("Wait on the supplier"),
+    "provider_replied": _("Supplier answered"),
+    "resolve": _("Resolve"),
+    "confirm": _("Yes, it's fixed"),
+    "reopen": _("No, reopen it"),
+    "cancel": _("Cancel this ticket"),
+}
+
+
+def _visible(request, reference: str) -> Ticket:
+    return get_object_or_404(Ticket.objects.visible_to(request.user).for_portal(), reference=reference)
+
+
+def _actions(ticket: Ticket, user) -> list[tuple[str, str]]:
+    """The transitions this person may take now, straight from the state machine."""
+    available = {t.name for t in ticket.get_available_user_state_transitions(user)}
+    return [(name, label) for name, label in ACTION_LABELS.items() if name in available]
+
+
+def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, status=200, error=""):
+    analyst = is_team_analyst(ticket, request.user)
+    clocks = selectors.running_clocks([ticket]).get(ticket.pk, {})
+    context = {
+        "ticket": ticket,
+        "timeline": selectors.ticket_timeline(ticket, show_internal=analyst),
+        "clocks": clocks,
+        "analyst": analyst,
+        "actions": _actions(ticket, request.user),
+        "reply_form": reply_form or ReplyForm(),
+        "action_form": action_form or ActionForm(),
+        "error": error,
+        "answers": ticket.submission.answers if ticket.submission_id else {},
+    }
+    return render(request, "helpdesk/ticket.html", context, status=status)
+
+
+@login_required
+def ticket_detail(request, reference: str):
+    return _ticket_page(request, _visible(request, reference))
+
+
+@login_required
+@require_POST
+def ticket_reply(request, reference: str):
+    ticket = _visible(request, reference)
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _ticket_page(request, ticket, reply_form=form, status=400)
+    try:
+        services.reply(
+            ticket,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+            files=form.cleaned_data["files"],
+        )
+    except Refused as refused:
+        return _ticket_page(request, ticket, reply_form=form, status=refused.status, error=refused.message)
+    messages.success(request, _("Your reply is added."))
+    return redirect("ticket", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def ticket_act(request, reference: str):
+    ticket = _visible(request, reference)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return _ticket_page(request, ticket, action_form=form, status=400)
+    action = form.cleaned_data["action"]
+    try:
+        services.perform(ticket, action, by=request.user, text=form.cleaned_data["text"])
+    except Refused as refused:
+        ticket = _visible(request, reference)  # show it as it is now
+        return _ticket_page(request, ticket, action_form=form, status=refused.status, error=refused.message)
+    messages.success(request, _("Done: %(what)s.") % {"what": ACTION_LABELS.get(action, action)})
+    return redirect("ticket", reference=ticket.reference)
+
+
+@login_required
+def attachment(request, reference: str, pk: int):
+    """Files are served only to people who may see the ticket (and internal ones only to the team)."""
+    ticket = _visible(request, reference)
+    item = get_object_or_404(Attachment.objects.select_related("message"), pk=pk, message__ticket=ticket)
+    if item.message.internal and not is_team_analyst(ticket, request.user):
+        raise Http404
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+
+
+@login_required
+def report_incident(request):
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "helpdesk/report.html", {"form": form}, status=400)
+        data = form.cleaned_data
+        try:
+            ticket = services.raise_ticket(
+                kind=RequestKind.INCIDENT,
+                title=data["title"],
+                description=data["description"],
+                requester=request.user,
+                raised_by=request.user,
+                service=data["service"],
+                impact=data["impact"],
+                urgency=data["urgency"],
+            )
+        except Refused as refused:
+            return render(
+                request, "helpdesk/report.html", {"form": form, "error": refused.message}, status=refused.status
+            )
+        messages.success(request, _("Thank you. Your reference is %(ref)s.") % {"ref": ticket.reference})
+        return redirect("ticket", reference=ticket.reference)
+    return render(request, "helpdesk/report.html", {"form": form})
+
+
+@login_required
+def ask(request, slug: str):
+    """A catalogue request type's own form: the offer is checked again on the server, then a ticket is raised."""
+    offered = request_types_for(Service.objects.offered()).prefetch_related("fields")
+    request_type = get_object_or_404(offered, slug=slug)
+    book = OfferBook(request.user)
+    offer = book.offer(request_type)
+    form = RequestForm(request_type.fields.all(), request.POST or None, request.FILES or None)
+    context = {
+        "request_type": request_type,
+        "service": request_type.service,
+        "offer": offer,
+        "form": form,
+        "policy": book.policy_for(request_type.service),
+    }
+    if not offer.entitled:
+        return render(request, "catalogue/not_entitled.html", context, status=403)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "catalogue/request_form.html", context, status=400)
+        try:
+            submission = submit_request(
+                request_type=request_type, requester=request.user, raised_by=request.user, form=form
+            )
+            ticket = services.raise_from_submission(submission)
+        except NotEntitled as refused:
+            context["offer"] = refused.offer
+            return render(request, "catalogue/not_entitled.html", context, status=403)
+        messages.success(
+            request,
+            _("We have your request: %(name)s. Your reference is %(ref)s.")
+            % {"name": request_type.name, "ref": ticket.reference},
+        )
+        return redirect("ticket", reference=ticket.reference)
+    return render(request, "catalogue/request_form.html", context)
+
+
+@login_required
+def change_service(request, reference: str, what: str):
+    """Change or cancel something you have: its consequences first, then a confirmed request."""
+    if what not in ("change", "cancel"):
+        raise Http404
+    had = get_object_or_404(selectors.ongoing_services(request.user), reference=reference)
+    service = had.service
+    form = ActionForm(request.POST or None, initial={"action": what})
+    if request.method == "POST":
+        if not request.POST.get("confirm"):
+            return render(
+                request,
+                "helpdesk/change_service.html",
+                {
+                    "had": had,
+                    "service": service,
+                    "what": what,
+                    "form": form,
+                    "error": _("Tick the box to confirm you have read what this means."),
+                },
+                status=400,
+            )
+        verb = _("Change") if what == "change" else _("Cancel")
+        ticket = services.raise_ticket(
+            kind=RequestKind.REQUEST,
+            title=f"{verb}: {service.name}",
+            description=request.POST.get("text", ""),
+            requester=request.user,
+            raised_by=request.user,
+            service=service,
+            impact="low",
+            urgency="low",
+        )
+        messages.success(request, _("We have your request. Your reference is %(ref)s.") % {"ref": ticket.reference})
+        return redirect("ticket", reference=ticket.reference)
+    return render(request, "helpdesk/change_service.html", {"had": had, "service": service, "what": what, "form": form})
