@@ -203,7 +203,8 @@ class WorkingHours:
             if index.hi >= _MAX_DAY - timedelta(days=_MARGIN_DAYS + 1):
                 raise ValueError("no business time is left before the end of the calendar (year 9999)")
             # Ask for at least as many days again as are indexed, so growth stays amortised.
-            index = self._cover(start_us, start_us + max(7, (index.hi - index.lo).days) * _US_PER_DAY)
+            further = start_us + max(7, (index.hi - index.lo).days) * _US_PER_DAY
+            index = self._cover(start_us, min(further, _day_us(_MAX_DAY - timedelta(days=_MARGIN_DAYS))))
         position = bisect.bisect_left(index.cum_end, target)
         return _from_us(index.starts[position] + (target - index.cum[position]))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from sla.models import ALERT_KINDS, Calendar, Clock, EventKind, SlaEvent
@@ -64,10 +64,13 @@ def _mark(now: datetime, *, kind: str, instant: str, flag: str, not_yet_due: boo
             [kind, adapt(now), *params],
         )
         inserted = cursor.rowcount
-    # Every clock past the instant is marked, so one already breached never warns later either.
-    Clock.objects.filter(stopped_at=None, paused_at=None, **{f"{flag}__isnull": True, f"{instant}__lte": now}).update(
-        **{flag: F(instant)}
-    )
+    # Mark the clocks past the instant (so one already breached never warns later either). A breach is
+    # marked only where its event exists: under READ COMMITTED a clock resumed between the two statements
+    # must not end up flagged with no event (and so never be told).
+    marked = Clock.objects.filter(stopped_at=None, paused_at=None, **{f"{flag}__isnull": True, f"{instant}__lte": now})
+    if not not_yet_due:
+        marked = marked.filter(Exists(SlaEvent.objects.filter(clock=OuterRef("pk"), kind=kind)))
+    marked.update(**{flag: F(instant)})
     return inserted
 
 
@@ -84,7 +87,7 @@ def deliver_alerts(now: datetime, *, limit: int = ALERT_BATCH) -> int:
     if not calendar_ids:
         return 0
     calendars = Calendar.objects.filter(pk__in=calendar_ids).prefetch_related("opening_hours", "closures")
-    open_now = [calendar.pk for calendar in calendars if calendar.working_hours().is_open(now)]
+    open_now = [c.pk for c in calendars if c.working_hours().is_always_open or c.working_hours().is_open(now)]
     by_address: dict[str, list[int]] = defaultdict(list)
     with transaction.atomic():
         # Locked and skipped by a concurrent sweep on PostgreSQL, so no alert goes out twice.

@@ -34,7 +34,8 @@ def send_alert_digest(address: str, event_ids: list[int]) -> int:
     for event in events:
         clock = event.clock
         with timezone.override(clock.calendar.time_zone):
-            due = timezone.localtime(clock.due_at)
+            # A breach is dated at its deadline; the clock's deadline may have moved since.
+            due = timezone.localtime(event.at if event.kind == EventKind.BREACHED else clock.due_at)
         what = "BREACHED" if event.kind == EventKind.BREACHED else "at risk"
         subject_text = str(clock.subject) if clock.subject_id else clock.label
         lines.append(f"- {what}: {subject_text} ({clock.label}), due {due:%a %d %b %H:%M} {clock.calendar.time_zone}")

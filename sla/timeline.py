@@ -60,12 +60,15 @@ def timeline(clock: Clock, now: datetime | None = None) -> list[Entry]:
             text = _("Recalculated after a change of policy, priority or calendar")
         entries.append(Entry(event.at, f"{when(event.at)}: {text}"))
     if clock.stopped_at is None:
-        if clock.paused_at is not None:
-            status = _("Paused now; %(left)s left when it resumes") % {"left": business(clock.remaining(now))}
+        remaining = clock.remaining(now)
+        if clock.paused_at is not None and remaining < timedelta(0):
+            status = _("Paused now; already overdue by %(late)s") % {"late": business(remaining)}
+        elif clock.paused_at is not None:
+            status = _("Paused now; %(left)s left when it resumes") % {"left": business(remaining)}
         elif clock.due_at > now:
             status = _("Due %(due)s (%(left)s of business time left)") % {
                 "due": when(clock.due_at),
-                "left": business(clock.remaining(now)),
+                "left": business(remaining),
             }
         else:
             status = _("Overdue since %(due)s") % {"due": when(clock.due_at)}

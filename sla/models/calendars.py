@@ -118,10 +118,7 @@ class Calendar(ClusterableModel):
     def closed_dates(self) -> ClosedDates:
         own = set()
         for closure in self.closures.all():
-            day = closure.start_date
-            while day <= (closure.end_date or closure.start_date):
-                own.add(day)
-                day += timedelta(days=1)
+            own.update(closure.days())
         public = (
             holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
             if self.holiday_country
@@ -143,6 +140,11 @@ class Calendar(ClusterableModel):
             _compiled[self.pk] = (version, hours)
         return hours
 
+    def touch(self) -> None:
+        """Mark the calendar changed, so compiled copies of it are rebuilt (its rows changed, not it)."""
+        self.updated_at = timezone.now()
+        Calendar.objects.filter(pk=self.pk).update(updated_at=self.updated_at)
+
     @property
     def is_always_open(self) -> bool:
         return self.working_hours().is_always_open
@@ -155,7 +157,7 @@ class Calendar(ClusterableModel):
             return gettext("Open now")
         try:
             opens = timezone.localtime(hours.next_open(now))
-        except ValueError:
+        except (ValueError, OverflowError):
             return gettext("Never open")
         return gettext("Opens %(when)s") % {"when": f"{opens:%a %d %b %H:%M}"}
 
@@ -167,6 +169,15 @@ class OpeningHours(Orderable):
     closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text="17:00 or 24:00")
 
     panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.calendar.touch()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.calendar.touch()
+        return result
 
     class Meta(Orderable.Meta):
         verbose_name = _("opening hours")
@@ -191,6 +202,21 @@ class Closure(Orderable):
     end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("Empty for a single day."))
 
     panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("start_date"), FieldPanel("end_date")])]
+    LONGEST = timedelta(days=366)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.calendar.touch()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.calendar.touch()
+        return result
+
+    def days(self) -> list[date]:
+        """The closed dates, at most a year of them (longer closures are refused when edited)."""
+        last = min(self.end_date or self.start_date, self.start_date + self.LONGEST)
+        return [self.start_date + timedelta(days=n) for n in range((last - self.start_date).days + 1)]
 
     class Meta(Orderable.Meta):
         verbose_name = _("closure")
@@ -202,3 +228,5 @@ class Closure(Orderable):
         super().clean()
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The last day cannot be before the first.")})
+        if self.end_date and self.start_date and self.end_date - self.start_date > self.LONGEST:
+            raise ValidationError({"end_date": _("A closure can last a year at most.")})

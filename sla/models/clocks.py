@@ -163,9 +163,11 @@ class Clock(models.Model):
         is not running or its target does not pause."""
         if not (self.is_running and self.pausable):
             return False
-        self.paused_at, self.pause_reason = at, reason
         with transaction.atomic():
-            self.save(update_fields=["paused_at", "pause_reason"])
+            self._lock()
+            changed = self._record_passed(at)
+            self.paused_at, self.pause_reason = at, reason
+            self.save(update_fields=["paused_at", "pause_reason", *changed])
             self.events.create(kind=EventKind.PAUSED, at=at, data={"reason": reason})
         return True
 
@@ -173,8 +175,9 @@ class Clock(models.Model):
         """Count again; the deadlines move by exactly the business time paused. False when not paused."""
         if not self.is_paused:
             return False
-        paused = self._close_pause(at)
         with transaction.atomic():
+            self._lock()
+            paused = self._close_pause(at)
             self.save(update_fields=["paused_at", "pause_reason", "paused_for", "due_at", "warn_at"])
             self.events.create(kind=EventKind.RESUMED, at=at, data={"paused": paused.total_seconds()})
         return True
@@ -183,19 +186,18 @@ class Clock(models.Model):
         """The target is done (responded, resolved, provider answered): record met or breached."""
         if self.stopped_at is not None:
             return False
-        if self.paused_at is not None:
-            self._close_pause(at)
-        self.stopped_at = at
-        late = at > self.due_at
-        if late and self.breached_at is None:
-            self.breached_at = self.due_at  # dated at the deadline, as the sweep would have
-        margin = self.hours.between(self.due_at, at) if late else self.hours.between(at, self.due_at)
         with transaction.atomic():
-            self.save()
-            if late:
-                SlaEvent.objects.bulk_create(
-                    [SlaEvent(clock=self, kind=EventKind.BREACHED, at=self.due_at)], ignore_conflicts=True
-                )
+            self._lock()
+            changed = ["stopped_at", *self._record_passed(at)]
+            if self.paused_at is not None:
+                self._close_pause(at)
+                changed += ["paused_at", "pause_reason", "paused_for", "due_at", "warn_at"]
+            self.stopped_at = at
+            # Once breached, always breached: a later repair that moved the deadline does not undo it.
+            late = self.breached_at is not None
+            hours = self.hours
+            margin = hours.between(self.breached_at, at) if late else hours.between(at, self.due_at)
+            self.save(update_fields=changed)
             self.events.create(kind=EventKind.STOPPED, at=at, data={"met": not late, "margin": margin.total_seconds()})
         return True
 
@@ -224,7 +226,8 @@ class Clock(models.Model):
         self.paused_for = sum((hours.between(start, end) for start, end in self.closed_pauses()), ZERO)
         self._schedule()
         with transaction.atomic():
-            self.save()
+            self._lock()
+            self.save(update_fields=["calendar", "target", "warn_after", "pausable", "paused_for", "due_at", "warn_at"])
             self.events.create(
                 kind=EventKind.REPAIRED,
                 at=at,
@@ -249,6 +252,27 @@ class Clock(models.Model):
                 pauses.append((opened, moment))
                 opened = None
         return pauses
+
+    def _lock(self) -> None:
+        """Lock the row (PostgreSQL) and take the sweep's latest flags, so a stale copy never undoes them."""
+        fresh = Clock.objects.select_for_update().filter(pk=self.pk).values("warned_at", "breached_at").get()
+        self.warned_at, self.breached_at = fresh["warned_at"], fresh["breached_at"]
+
+    def _record_passed(self, at: datetime) -> list[str]:
+        """Record a warning or breach that passed before `at` and no sweep has seen yet, dated when it
+        happened (pausing an overdue clock must not hide the breach). Returns the fields changed."""
+        changed, events = [], []
+        if self.breached_at is None and at > self.due_at:
+            self.breached_at = self.due_at
+            changed.append("breached_at")
+            events.append(SlaEvent(clock=self, kind=EventKind.BREACHED, at=self.due_at))
+        if self.warned_at is None and self.warn_at is not None and at > self.warn_at:
+            self.warned_at = self.warn_at
+            changed.append("warned_at")
+            if not events:  # a clock found already breached gets its breach, not a late warning too
+                events.append(SlaEvent(clock=self, kind=EventKind.WARNED, at=self.warn_at))
+        SlaEvent.objects.bulk_create(events, ignore_conflicts=True)
+        return changed
 
     def _close_pause(self, at: datetime) -> timedelta:
         paused = self.hours.between(self.paused_at, at)
@@ -384,9 +408,14 @@ class Measured:
         if resolution is None:
             return {"ours": ZERO, "provider": ZERO}
         hours = resolution.hours
-        theirs = sum(
-            (hours.between(c.started_at, c.stopped_at or now) for c in self.clocks.filter(kind=TargetKind.PROVIDER)),
-            ZERO,
-        )
+        pauses = resolution.closed_pauses()
+        if resolution.paused_at is not None:
+            pauses.append((resolution.paused_at, now))
+        theirs = ZERO
+        for provider in self.clocks.filter(kind=TargetKind.PROVIDER):
+            start, end = provider.started_at, provider.stopped_at or now
+            theirs += hours.between(start, end)
+            for paused_from, paused_to in pauses:  # time we were not counting is nobody's part
+                theirs -= hours.between(max(start, paused_from), min(end, paused_to))
         total = resolution.elapsed(now)
         return {"ours": max(total - theirs, ZERO), "provider": min(theirs, total)}

@@ -162,14 +162,15 @@ def test_add_matches_minute_by_minute_reference(hours, start, minutes):
 @pytest.mark.parametrize(
     ("zone", "spring", "autumn", "spring_hours", "autumn_hours"),
     [
-        ("Europe/Stockholm", date(2026, 3, 29), date(2026, 10, 25), 23, 25),
-        ("America/New_York", date(2026, 3, 8), date(2026, 11, 1), 23, 25),
-        ("America/St_Johns", date(2026, 3, 8), date(2026, 11, 1), 23, 25),
-        ("Australia/Lord_Howe", date(2026, 10, 4), date(2026, 4, 5), 23.5, 24.5),
+        ("Europe/Stockholm", date(2026, 3, 29), date(2026, 10, 25), 1, 3),
+        ("America/New_York", date(2026, 3, 8), date(2026, 11, 1), 1, 3),
+        ("America/St_Johns", date(2026, 3, 8), date(2026, 11, 1), 1, 3),
+        ("Australia/Lord_Howe", date(2026, 10, 4), date(2026, 4, 5), 1.5, 2.5),
     ],
 )
-def test_a_24_7_day_has_23_or_25_hours_when_clocks_change(zone, spring, autumn, spring_hours, autumn_hours):
-    hours = WorkingHours(zone, ALWAYS)
+def test_wall_clock_hours_across_a_clock_change(zone, spring, autumn, spring_hours, autumn_hours):
+    """01:00-03:00 local: the skipped hour is not open time, the repeated hour is open twice."""
+    hours = WorkingHours(zone, EARLY_HOURS)
     tz = ZoneInfo(zone)
 
     def day_length(day):
@@ -179,15 +180,22 @@ def test_a_24_7_day_has_23_or_25_hours_when_clocks_change(zone, spring, autumn, 
 
     assert day_length(spring) == timedelta(hours=spring_hours)
     assert day_length(autumn) == timedelta(hours=autumn_hours)
+    assert day_length(spring + timedelta(days=7)) == timedelta(hours=2)
+
+
+def test_a_24_7_day_has_23_or_25_hours_of_local_day():
+    hours = WorkingHours("Europe/Stockholm", ALWAYS)
+    tz = ZoneInfo("Europe/Stockholm")
+    spring = datetime(2026, 3, 29, tzinfo=tz)
+    assert hours.add(spring, timedelta(hours=23)) == datetime(2026, 3, 30, tzinfo=tz)
+    assert hours.add(datetime(2026, 10, 25, tzinfo=tz), timedelta(hours=25)) == datetime(2026, 10, 26, tzinfo=tz)
 
 
 def test_a_skipped_day_has_no_time_at_all():
-    # Samoa moved across the date line: 30 December 2011 never happened in Apia.
-    hours = WorkingHours("Pacific/Apia", ALWAYS)
+    # Samoa moved across the date line: Friday 30 December 2011 never happened in Apia.
+    hours = WorkingHours("Pacific/Apia", {day: [("09:00", "17:00")] for day in range(5)})
     tz = ZoneInfo("Pacific/Apia")
-    start = datetime(2011, 12, 29, 12, tzinfo=tz)
-    end = datetime(2011, 12, 31, 12, tzinfo=tz)
-    assert hours.between(start, end) == timedelta(hours=24)
+    assert hours.between(datetime(2011, 12, 29, tzinfo=tz), datetime(2012, 1, 2, tzinfo=tz)) == timedelta(hours=8)
 
 
 def test_office_hours_with_lunch_and_holidays():

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from helpdesk.models import Team
-from sla.models import Clock, EventKind, Measured, Policy, TargetKind
+from sla.models import Calendar, Clock, Closure, EventKind, Measured, Policy, TargetKind
 from sla.timeline import timeline
 from tests.factories import ALWAYS_WEEK, CalendarFactory, PolicyFactory, TeamFactory
 
@@ -188,7 +188,10 @@ def test_timeline_of_a_stopped_clock_says_met_or_by_how_much(office):
 
 def test_calendar_compiles_holidays_and_closures(db):
     new_york = CalendarFactory(time_zone="America/New_York", holiday_country="US", holiday_subdivision="NY")
-    new_york.closures.create(name="Office move", start_date=date(2026, 8, 10), end_date=date(2026, 8, 11))
+    Closure.objects.create(
+        calendar=new_york, name="Office move", start_date=date(2026, 8, 10), end_date=date(2026, 8, 11)
+    )
+    new_york = Calendar.objects.get(pk=new_york.pk)
     hours = new_york.working_hours()
     ny = ZoneInfo("America/New_York")
     assert not hours.is_open(datetime(2026, 7, 3, 10, tzinfo=ny))  # Independence Day observed
@@ -212,7 +215,55 @@ def test_policy_tiers_and_a_single_default(db):
         PolicyFactory(name="Another default", is_default=True)
 
 
-def test_utc_in_utc_out(office):
+def test_utc_out_before_anything_is_saved(office):
+    assert office.working_hours().add(TUESDAY_9, H).tzinfo is UTC
+    assert Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9).due_at.tzinfo is UTC
+
+
+def test_once_breached_always_breached_even_after_a_longer_target(office):
+    from sla.scan import scan
+
     clock = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
-    clock.refresh_from_db()
-    assert clock.due_at.tzinfo == UTC or clock.due_at.utcoffset() == timedelta(0)
+    scan(at(24, 10, 5))
+    clock.repair(at=at(24, 10, 10), target=4 * H, calendar=office)
+    clock.stop(at=at(24, 11))
+    assert clock.met is False
+    assert clock.events.get(kind=EventKind.STOPPED).data == {"met": False, "margin": H.total_seconds()}
+
+
+def test_pausing_an_overdue_clock_records_the_breach_at_its_deadline(office):
+    clock = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
+    clock.pause(at=at(24, 11), reason="waiting on you")
+    assert clock.breached_at == at(24, 10)
+    assert clock.events.get(kind=EventKind.BREACHED).at == at(24, 10)
+    with timezone.override("Europe/Stockholm"):
+        assert timeline(clock, now=at(24, 11, 30))[-1].text == "Paused now; already overdue by 1 h"
+
+
+def test_a_stale_copy_does_not_undo_what_the_sweep_marked(office):
+    from sla.scan import scan
+
+    stale = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
+    scan(at(24, 10, 5))
+    stale.repair(at=at(24, 10, 10), target=2 * H, calendar=office)
+    stale.refresh_from_db()
+    assert stale.breached_at == at(24, 10)
+
+
+def test_provider_time_counts_only_while_our_clock_counts(job, db):
+    office = CalendarFactory()
+    job.start_clocks(policy=PolicyFactory(calendar=office), priority="P3", at=TUESDAY_9)
+    provider = job.start_provider_clock(at=at(24, 10), provider="Acme", target=2 * H, calendar=office)
+    job.pause_clocks(at=at(24, 10, 30), reason="waiting on you")
+    job.resume_clocks(at=at(24, 11, 30))
+    provider.stop(at=at(24, 11))
+    # 09-15 minus lunch is 5 h, 1 h of it paused: 4 h counted; the provider's part is 10:00-10:30.
+    assert job.time_split(at(24, 15)) == {"ours": 3 * H + 30 * M, "provider": 30 * M}
+
+
+def test_editing_a_calendars_rows_rebuilds_its_compiled_hours(office):
+    from sla.models import Calendar, Closure
+
+    assert office.working_hours().is_open(at(25, 10))
+    Closure.objects.create(calendar=office, name="Move", start_date=date(2026, 11, 25))
+    assert not Calendar.objects.get(pk=office.pk).working_hours().is_open(at(25, 10))

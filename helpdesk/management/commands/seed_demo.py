@@ -205,6 +205,7 @@ class Command(BaseCommand):
                 for i, (day, intervals) in enumerate(week.items())
                 for opens, closes in intervals
             )
+            calendar.touch()  # rows written in bulk skip save(): compiled copies must still be rebuilt
         for calendar_name, reason, first, last in CLOSURES:
             Closure.objects.update_or_create(
                 calendar=Calendar.objects.get(name=calendar_name),
