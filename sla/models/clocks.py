@@ -165,6 +165,8 @@ class Clock(models.Model):
             return False
         with transaction.atomic():
             self._lock()
+            if not self.is_running:
+                return False
             changed = self._record_passed(at)
             self.paused_at, self.pause_reason = at, reason
             self.save(update_fields=["paused_at", "pause_reason", *changed])
@@ -177,6 +179,8 @@ class Clock(models.Model):
             return False
         with transaction.atomic():
             self._lock()
+            if not self.is_paused:
+                return False
             paused = self._close_pause(at)
             self.save(update_fields=["paused_at", "pause_reason", "paused_for", "due_at", "warn_at"])
             self.events.create(kind=EventKind.RESUMED, at=at, data={"paused": paused.total_seconds()})
@@ -188,6 +192,8 @@ class Clock(models.Model):
             return False
         with transaction.atomic():
             self._lock()
+            if self.stopped_at is not None:
+                return False
             changed = ["stopped_at", *self._record_passed(at)]
             if self.paused_at is not None:
                 self._close_pause(at)
@@ -215,18 +221,22 @@ class Clock(models.Model):
         The time already elapsed and every pause are kept: pauses are re-measured from the history on
         the new calendar, so none of them is lost. A stopped clock is left as it was (returns False).
         """
-        if self.stopped_at is not None:
-            return False
-        before = {"target": self.target.total_seconds(), "calendar": self.calendar_id, "due": self.due_at.isoformat()}
-        self.calendar, self.target = calendar, target
-        self.warn_after = target * warning_percent / 100 if warning_percent else None
-        if pausable is not None:
-            self.pausable = pausable
-        hours = calendar.working_hours()
-        self.paused_for = sum((hours.between(start, end) for start, end in self.closed_pauses()), ZERO)
-        self._schedule()
         with transaction.atomic():
             self._lock()
+            if self.stopped_at is not None:
+                return False
+            before = {
+                "target": self.target.total_seconds(),
+                "calendar": self.calendar_id,
+                "due": self.due_at.isoformat(),
+            }
+            self.calendar, self.target = calendar, target
+            self.warn_after = target * warning_percent / 100 if warning_percent else None
+            if pausable is not None:
+                self.pausable = pausable
+            hours = calendar.working_hours()
+            self.paused_for = sum((hours.between(start, end) for start, end in self.closed_pauses()), ZERO)
+            self._schedule()
             self.save(update_fields=["calendar", "target", "warn_after", "pausable", "paused_for", "due_at", "warn_at"])
             self.events.create(
                 kind=EventKind.REPAIRED,
@@ -253,10 +263,13 @@ class Clock(models.Model):
                 opened = None
         return pauses
 
+    _FRESH = ("warned_at", "breached_at", "stopped_at", "paused_at", "pause_reason", "paused_for", "due_at", "warn_at")
+
     def _lock(self) -> None:
-        """Lock the row (PostgreSQL) and take the sweep's latest flags, so a stale copy never undoes them."""
-        fresh = Clock.objects.select_for_update().filter(pk=self.pk).values("warned_at", "breached_at").get()
-        self.warned_at, self.breached_at = fresh["warned_at"], fresh["breached_at"]
+        """Lock the row (PostgreSQL) and take its latest state, so a stale copy never undoes a newer change."""
+        fresh = Clock.objects.select_for_update().filter(pk=self.pk).values(*self._FRESH).get()
+        for name, value in fresh.items():
+            setattr(self, name, value)
 
     def _record_passed(self, at: datetime) -> list[str]:
         """Record a warning or breach that passed before `at` and no sweep has seen yet, dated when it
