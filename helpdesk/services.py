@@ -82,8 +82,10 @@ def raise_ticket(
     impact: str = Level.MEDIUM,
     urgency: str = Level.MEDIUM,
     at: datetime | None = None,
+    notify: bool = True,
 ) -> Ticket:
-    """Create a ticket with its reference, history and running SLA clocks; tell people after commit.
+    """Create a ticket with its reference, history and running SLA clocks; tell people after commit
+    (unless `notify` is off, for imports and demo data).
 
     Raises Refused when someone raises for another person without being an analyst.
     """
@@ -117,11 +119,14 @@ def raise_ticket(
         ticket.log(EventKind.CREATED, by=raised_by, at=at, priority=priority, on_behalf=requester.pk != raised_by.pk)
         if policy is not None:
             ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
-        transaction.on_commit(lambda: notifications.ticket_raised(ticket.pk))
+        if notify:
+            transaction.on_commit(lambda: notifications.ticket_raised(ticket.pk))
     return ticket
 
 
-def perform(ticket: Ticket, action: str, *, by, at: datetime | None = None, text: str = "", **kwargs) -> Ticket:
+def perform(
+    ticket: Ticket, action: str, *, by, at: datetime | None = None, text: str = "", notify: bool = True, **kwargs
+) -> Ticket:
     """Take a lifecycle transition as `by`: allowed by the machine and by its permission, or Refused.
 
     A concurrent change to the same ticket makes the later one lose with a 409, changing nothing.
@@ -154,7 +159,8 @@ def perform(ticket: Ticket, action: str, *, by, at: datetime | None = None, text
             )
             if action == "wait_on_requester":
                 _add_message(ticket, author=by, body=text, internal=False, at=at)
-            transaction.on_commit(lambda: notifications.ticket_moved(ticket.pk, action))
+            if notify:
+                transaction.on_commit(lambda: notifications.ticket_moved(ticket.pk, action))
     except ConcurrentTransition:
         raise Refused(
             _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409
@@ -170,6 +176,7 @@ def reply(
     internal: bool = False,
     files: Sequence[UploadedFile] = (),
     at: datetime | None = None,
+    notify: bool = True,
 ) -> Message:
     """Add a reply (or an internal note, for analysts). The first public reply from the team stops the
     first-response clock; a reply from the requester while we wait on them resumes the ticket."""
@@ -188,8 +195,9 @@ def reply(
             ticket.first_response_at = at
             ticket.stop_clocks(at=at, kinds=(TargetKind.RESPONSE,))
         if not internal and by.pk in (ticket.requester_id, ticket.raised_by_id) and ticket.state == "waiting_requester":
-            perform(ticket, "requester_replied", by=by, at=at)
-        transaction.on_commit(lambda: notifications.message_added(message.pk))
+            perform(ticket, "requester_replied", by=by, at=at, notify=notify)
+        if notify:
+            transaction.on_commit(lambda: notifications.message_added(message.pk))
     return message
 
 

@@ -209,3 +209,34 @@ class RequestTypeFactory(factory.django.DjangoModelFactory):
             )
             for i, spec in enumerate(specs)
         )
+
+
+def ticket(*, requester, team, state: str = "new", policy=None, service=None, kind="incident", at=None, **kwargs):
+    """A ticket raised through the service (clocks started) and moved to `state` by the team's analyst."""
+    from helpdesk import services
+
+    analyst = team.members.first()
+    service = service or ServiceFactory(owner_team=team, policy=policy)
+    made = services.raise_ticket(
+        kind=kind,
+        title="Laptop won't start",
+        requester=requester,
+        raised_by=requester,
+        service=service,
+        at=at,
+        **kwargs,
+    )
+    path = {
+        "new": [],
+        "assigned": [("assign", {"to": analyst})],
+        "in_progress": [("start", {})],
+        "waiting_requester": [("start", {}), ("wait_on_requester", {"text": "Which model is it?"})],
+        "waiting_provider": [("start", {}), ("wait_on_provider", {})],
+        "resolved": [("start", {}), ("resolve", {"text": "Replaced the battery."})],
+        "closed": [("start", {}), ("resolve", {"text": "Done."}), ("confirm", {"by": requester})],
+        "cancelled": [("cancel", {"text": "Not needed after all.", "by": requester})],
+    }[state]
+    for action, extra in path:
+        by = extra.pop("by", analyst)
+        services.perform(made, action, by=by, at=at, **extra)
+    return made

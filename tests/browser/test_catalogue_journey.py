@@ -5,13 +5,14 @@ from playwright.sync_api import expect
 
 from catalogue.models import RequestType
 from cms.models import CatalogueIndexPage, HomePage, ServicePage
-from tests.factories import PASSWORD, PolicyFactory, RequestTypeFactory, ServiceFactory, UserFactory
+from tests.factories import PASSWORD, PolicyFactory, RequestTypeFactory, ServiceFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_searches_opens_a_service_sees_price_and_service_level_and_asks(page):
+def test_staff_finds_a_service_sees_price_and_service_level_asks_follows_and_replies(page):
     UserFactory(username="staff")
+    TeamFactory(slug="service-desk")
     policy = PolicyFactory(name="Standard", is_default=True)
     home = HomePage.objects.get()
     index = home.add_child(instance=CatalogueIndexPage(title="Service catalogue", slug="services"))
@@ -44,3 +45,14 @@ def test_staff_searches_opens_a_service_sees_price_and_service_level_and_asks(pa
     expect(page).to_have_url(re.compile(r"/my/tickets/REQ-\d{6}/$"))
     expect(page.get_by_role("status")).to_contain_text("We have your request")
     assert RequestType.objects.get(slug="new-standard-laptop").times_used == 1
+
+    # It is in their list, with what we promised; they open it and reply.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My requests").click()
+    row = page.get_by_role("listitem").filter(has_text="New standard laptop")
+    expect(row).to_contain_text("New")
+    expect(row).to_contain_text("promised by")
+    row.get_by_role("link").click()
+    page.get_by_label("Your reply").fill("A 14-inch one, please.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("status")).to_contain_text("Your reply is added")
+    expect(page.get_by_role("list").filter(has_text="A 14-inch one, please.")).to_be_visible()

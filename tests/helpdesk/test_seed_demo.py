@@ -5,7 +5,7 @@ from wagtail.models import Page
 
 from catalogue.models import FormField, RequestType, Service
 from cms.models import ServicePage
-from helpdesk.models import CostCentre, Division, Grade, Team, User
+from helpdesk.models import CostCentre, Division, Grade, Team, Ticket, User
 from sla.models import Calendar, OpeningHours, Policy, Target
 
 MODELS = (
@@ -23,6 +23,7 @@ MODELS = (
     FormField,
     ServicePage,
     Page,
+    Ticket,
 )
 
 
@@ -38,7 +39,8 @@ def test_seed_demo_is_idempotent_and_reports_each_step(db, settings, capsys):
     assert "grades" in out and "demo people" in out and "password 'demo'" in out
     call_command("seed_demo")
     assert counts() == first
-    assert first["User"] == 4
+    assert first["User"] == 9
+    assert first["Ticket"] >= 300
     assert first["Service"] >= 25 and first["ServicePage"] == first["Service"]
     assert Policy.objects.filter(is_default=True).count() == 1
 

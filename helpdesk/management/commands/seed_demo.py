@@ -52,9 +52,15 @@ TEAMS = [
 PEOPLE = [
     # username, first, last, grade level, division, cost centre, location, groups, teams
     ("staff", "Sam", "Staff", 2, "sales", "CC-4100", "London", [], []),
-    ("analyst", "Alex", "Analyst", 3, "operations", "CC-2100", "Stockholm", [], ["service-desk"]),
+    ("analyst", "Alex", "Analyst", 3, "operations", "CC-2100", "Stockholm", [], ["service-desk", "workplace"]),
+    ("analyst2", "Ines", "Infra", 3, "operations", "CC-2200", "New York", [], ["infrastructure"]),
     ("manager", "Morgan", "Manager", 4, "operations", "CC-2200", "New York", [MANAGERS], []),
     ("editor", "Eddie", "Editor", 3, "operations", "CC-2100", "Chicago", [EDITORS], []),
+    # More people who ask for things, across divisions, grades and places.
+    ("robin", "Robin", "Research", 2, "research", "CC-3100", "Stockholm", [], []),
+    ("fatima", "Fatima", "Finance", 5, "finance", "CC-1100", "London", [], []),
+    ("diego", "Diego", "Designer", 3, "sales", "CC-4200", "Chicago", ["Designers"], []),
+    ("olu", "Olu", "Operations", 1, "operations", "CC-2200", "New York", [], []),
 ]
 
 WEEKDAYS = range(5)
@@ -98,7 +104,7 @@ POLICIES = [
     ("Americas", "US office hours", False, "Our promise to the US offices, counted in US office hours."),
 ]
 PREMIUM_FROM_LEVEL = 5
-DEMO_MODULES = ["catalogue.demo", "cms.demo"]
+DEMO_MODULES = ["catalogue.demo", "cms.demo", "helpdesk.demo"]
 
 
 class Command(BaseCommand):
@@ -167,6 +173,7 @@ class Command(BaseCommand):
         locations = {loc.name: loc for loc in Location.objects.all()}
         teams = {t.slug: t for t in Team.objects.all()}
         groups = {g.name: g for g in Group.objects.all()}
+        groups["Designers"], _ = Group.objects.get_or_create(name="Designers")
         for username, first, last, grade, division, cost_centre, location, group_names, team_slugs in PEOPLE:
             person, created = User.objects.update_or_create(
                 username=username,
