@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
-from helpdesk.models import Message, Ticket
+from helpdesk.models import OPEN_STATES, Message, Ticket
 from sla.models import Clock, TargetKind
 
 
@@ -66,3 +68,150 @@ def ongoing_services(user) -> QuerySet[Ticket]:
         .select_related("service", "request_type", "submission")
         .order_by("service__name")
     )
+
+
+# -- the desk ------------------------------------------------------------------------------------------------
+
+DESK_PAGE = 50
+
+
+@dataclass
+class DeskRow:
+    ticket: Ticket
+    clock: Clock | None
+    sla: str
+    left: timedelta | None  # business time left on the soonest clock; negative when late
+
+
+@dataclass
+class DeskPage:
+    filter: object
+    rows: list[DeskRow]
+    page: int
+    has_next: bool
+
+
+def desk_page(user, params, *, now: datetime, teams: list, page: int = 1) -> DeskPage:
+    """One page of the desk: filtered, sorted, sliced without counting the whole queue (page + 1 rows)."""
+    from helpdesk.filters import DeskFilter
+
+    data = params.copy()
+    data.setdefault("state", "open")
+    desk_filter = DeskFilter(data, queryset=Ticket.objects.for_desk(user), user=user, now=now, teams=teams)
+    tickets = desk_filter.qs if desk_filter.is_valid() else Ticket.objects.none()
+    start = (page - 1) * DESK_PAGE
+    found = list(tickets[start : start + DESK_PAGE + 1])
+    listed = found[:DESK_PAGE]
+    clocks = running_clocks(listed)
+    rows = []
+    for ticket in listed:
+        running = [c for c in clocks.get(ticket.pk, {}).values() if c.paused_at is None]
+        soonest = min(running, key=lambda c: c.due_at, default=None)
+        rows.append(DeskRow(ticket, soonest, ticket.sla_state(now), soonest.remaining(now) if soonest else None))
+    return DeskPage(desk_filter, rows, page, len(found) > DESK_PAGE)
+
+
+# -- the managers' board ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Board:
+    by_team: list[dict]
+    by_service: list[dict]
+    compliance: dict[str, dict]
+    backlog: dict[str, int]
+    weeks: list[dict]
+    month_start: datetime
+
+
+AGE_BUCKETS = [
+    ("under a day", timedelta(days=1)),
+    ("1-3 days", timedelta(days=3)),
+    ("3-7 days", timedelta(days=7)),
+    ("1-4 weeks", timedelta(days=28)),
+]
+
+
+def board(*, now: datetime) -> Board:
+    """Breaches and risks now, this month's compliance, backlog age and twelve weeks: aggregates only."""
+    open_tickets = Ticket.objects.filter(state__in=OPEN_STATES)
+    breached = Count("id", filter=Q(due_at__lte=now))
+    at_risk = Count("id", filter=Q(warn_at__lte=now, due_at__gt=now))
+    # Backlog age rides on the per-team query (summed below): cumulative counts of tickets younger than each limit.
+    ages = {f"age{i}": Count("id", filter=Q(created_at__gt=now - limit)) for i, (_, limit) in enumerate(AGE_BUCKETS)}
+    by_team = list(
+        open_tickets.values("team_id", "team__name")
+        .annotate(open=Count("id"), breached=breached, at_risk=at_risk, **ages)
+        .order_by("-breached", "-at_risk", "team__name")
+    )
+    by_service = list(
+        open_tickets.exclude(service=None)
+        .values("service_id", "service__name")
+        .annotate(open=Count("id"), breached=breached, at_risk=at_risk)
+        .filter(Q(breached__gt=0) | Q(at_risk__gt=0))
+        .order_by("-breached", "-at_risk")[:10]
+    )
+    local_now = timezone.localtime(now)
+    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    stopped = (
+        Clock.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Ticket),
+            kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
+            stopped_at__gte=month_start,
+            stopped_at__lte=now,
+        )
+        .values("kind")
+        .annotate(total=Count("id"), met=Count("id", filter=Q(breached_at__isnull=True)))
+    )
+    compliance = {
+        row["kind"]: {**row, "percent": round(100 * row["met"] / row["total"]) if row["total"] else None}
+        for row in stopped
+    }
+    backlog, previous = {}, 0
+    for i, (label, _limit) in enumerate(AGE_BUCKETS):
+        younger = sum(row[f"age{i}"] for row in by_team)
+        backlog[label] = younger - previous
+        previous = younger
+    backlog["over 4 weeks"] = sum(row["open"] for row in by_team) - previous
+    return Board(by_team, by_service, compliance, backlog, twelve_weeks(now=now), month_start)
+
+
+def twelve_weeks(*, now: datetime) -> list[dict]:
+    """Raised, resolved and breached per week (Monday to Sunday, local), oldest first: three queries."""
+    local = timezone.localtime(now)
+    this_monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    start = this_monday - timedelta(weeks=11)
+    weeks = [{"start": start + timedelta(weeks=i), "raised": 0, "resolved": 0, "breached": 0} for i in range(12)]
+
+    def fill(rows, key):
+        for row in rows:
+            index = (timezone.localtime(row["week"]).date() - start.date()).days // 7 if row["week"] else -1
+            if 0 <= index < 12:
+                weeks[index][key] = row["n"]
+
+    tz = timezone.get_current_timezone()
+    fill(
+        Ticket.objects.filter(created_at__gte=start)
+        .annotate(week=TruncWeek("created_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by(),
+        "raised",
+    )
+    fill(
+        Ticket.objects.filter(resolved_at__gte=start)
+        .annotate(week=TruncWeek("resolved_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by(),
+        "resolved",
+    )
+    fill(
+        Clock.objects.filter(subject_type=ContentType.objects.get_for_model(Ticket), breached_at__gte=start)
+        .annotate(week=TruncWeek("breached_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by(),
+        "breached",
+    )
+    return weeks

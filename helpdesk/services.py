@@ -119,6 +119,7 @@ def raise_ticket(
         ticket.log(EventKind.CREATED, by=raised_by, at=at, priority=priority, on_behalf=requester.pk != raised_by.pk)
         if policy is not None:
             ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
+            ticket.refresh_sla()
         if notify:
             transaction.on_commit(lambda: notifications.ticket_raised(ticket.pk))
     return ticket
@@ -159,6 +160,7 @@ def perform(
             )
             if action == "wait_on_requester":
                 _add_message(ticket, author=by, body=text, internal=False, at=at)
+            ticket.refresh_sla()
             if notify:
                 transaction.on_commit(lambda: notifications.ticket_moved(ticket.pk, action))
     except ConcurrentTransition:
@@ -194,6 +196,7 @@ def reply(
             Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at)
             ticket.first_response_at = at
             ticket.stop_clocks(at=at, kinds=(TargetKind.RESPONSE,))
+            ticket.refresh_sla()
         if not internal and by.pk in (ticket.requester_id, ticket.raised_by_id) and ticket.state == "waiting_requester":
             perform(ticket, "requester_replied", by=by, at=at, notify=notify)
         if notify:
@@ -245,6 +248,7 @@ def close_unanswered(*, now: datetime | None = None) -> int:
                 source = ticket.state
                 ticket.close_unanswered(by=None, at=now)
                 ticket.save()
+                ticket.refresh_sla()
                 ticket.log(
                     EventKind.STATE_CHANGED,
                     by=None,
@@ -255,3 +259,90 @@ def close_unanswered(*, now: datetime | None = None) -> int:
         except ConcurrentTransition:
             continue  # someone answered it meanwhile
     return closed
+
+
+def take(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
+    """Claim a ticket for yourself. Only one analyst can: if someone took it a moment ago, Refused (409)."""
+    at = at or timezone.now()
+    if not is_team_analyst(ticket, by):
+        raise Refused(_("Only the ticket's team can take it."))
+    with transaction.atomic():
+        # The claim is the conditional update itself: of two people taking at once, one row changes.
+        claimed = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(assignee=by)
+        if not claimed:
+            holder = Ticket.objects.filter(pk=ticket.pk).values_list("assignee__username", flat=True).first()
+            raise Refused(_("%(who)s took this ticket a moment ago.") % {"who": holder or _("Someone")}, status=409)
+        ticket.assignee = by
+        ticket.log(EventKind.ASSIGNED, by=by, at=at, to=by.pk, name=str(by))
+        if ticket.state in ("new", "assigned"):
+            fresh = Ticket.objects.get(pk=ticket.pk)
+            perform(fresh, "start", by=by, at=at, notify=False)
+            ticket.refresh_from_db()
+    return ticket
+
+
+def assign(ticket: Ticket, *, by, to, at: datetime | None = None) -> Ticket:
+    """Give the ticket to an analyst of its team."""
+    if not ticket.team.members.filter(pk=to.pk).exists():
+        raise Refused(_("%(who)s is not in %(team)s.") % {"who": to, "team": ticket.team}, status=400)
+    if ticket.state in ("new", "assigned", "in_progress"):
+        return perform(ticket, "assign", by=by, at=at, to=to)
+    if not is_team_analyst(ticket, by):
+        raise Refused(_("Only the ticket's team can assign it."))
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=to)
+        ticket.assignee = to
+        ticket.log(EventKind.ASSIGNED, by=by, at=at or timezone.now(), to=to.pk, name=str(to))
+    return ticket
+
+
+def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = None) -> Ticket:
+    """A new priority re-times the running clocks from their history (elapsed and paused time kept)."""
+    at = at or timezone.now()
+    if not is_team_analyst(ticket, by):
+        raise Refused(_("Only the ticket's team can change its priority."))
+    if priority not in ("P1", "P2", "P3", "P4"):
+        raise Refused(_("Choose a priority from P1 to P4."), status=400)
+    if priority == ticket.priority:
+        return ticket
+    with transaction.atomic():
+        before = ticket.priority
+        Ticket.objects.filter(pk=ticket.pk).update(priority=priority)
+        ticket.priority = priority
+        if ticket.policy_id:
+            ticket.repair_clocks(policy=ticket.policy, priority=priority, at=at)
+            ticket.refresh_sla()
+        ticket.log(EventKind.PRIORITY_CHANGED, by=by, at=at, **{"from": before, "to": priority})
+    return ticket
+
+
+def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> Ticket:
+    """Hand the ticket to another team; it leaves the current assignee's hands."""
+    at = at or timezone.now()
+    if not is_team_analyst(ticket, by):
+        raise Refused(_("Only the ticket's team can move it."))
+    if team.pk == ticket.team_id:
+        return ticket
+    with transaction.atomic():
+        before = ticket.team.name
+        Ticket.objects.filter(pk=ticket.pk).update(team=team, assignee=None)
+        ticket.team, ticket.assignee = team, None
+        ticket.log(EventKind.MOVED, by=by, at=at, **{"from": before, "to": team.name})
+    return ticket
+
+
+def bulk(tickets: Sequence[Ticket], *, by, op: str, to=None, team: Team | None = None) -> tuple[int, list[str]]:
+    """Assign or move many tickets; each is its own transaction. Returns (done, problems in plain words)."""
+    done, problems = 0, []
+    for ticket in tickets:
+        try:
+            if op == "assign":
+                assign(ticket, by=by, to=to)
+            elif op == "move":
+                move_team(ticket, by=by, team=team)
+            else:
+                raise Refused(_("Choose what to do with the tickets."), status=400)
+            done += 1
+        except Refused as refused:
+            problems.append(f"{ticket.reference}: {refused.message}")
+    return done, problems

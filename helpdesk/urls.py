@@ -13,6 +13,9 @@ urlpatterns = [
     path("my/tickets/<str:reference>/files/<int:pk>/", views.attachment, name="ticket-file"),
     path("my/services/<str:reference>/<str:what>/", views.change_service, name="change-service"),
     path("ask/<slug:slug>/", views.ask, name="ask"),
+    path("my/tickets/<str:reference>/work/", views.ticket_work, name="ticket-work"),
     path("desk/", views.desk, name="desk"),
+    path("desk/bulk/", views.desk_bulk, name="desk-bulk"),
+    path("desk/views/", views.save_view, name="desk-save-view"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

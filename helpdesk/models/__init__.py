@@ -3,6 +3,7 @@ from helpdesk.models.people import (
     Division,
     Grade,
     Location,
+    SavedView,
     Team,
     User,
     validate_language,  # noqa: F401 - migrations refer to it here
@@ -36,6 +37,7 @@ __all__ = [
     "Location",
     "Message",
     "PeriodicRun",
+    "SavedView",
     "State",
     "Team",
     "Ticket",

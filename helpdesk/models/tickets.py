@@ -94,6 +94,13 @@ class TicketQuerySet(models.QuerySet):
             mine |= Q(team_id__in=user.team_ids)
         return self.filter(mine)
 
+    def for_desk(self, user) -> TicketQuerySet:
+        """The queues a person works: their teams' tickets (all teams for managers), with what a row shows."""
+        tickets = self.visible_to(user)
+        if not (user.is_superuser or user.roles.manager):
+            tickets = tickets.filter(team_id__in=user.team_ids)
+        return tickets.select_related("team", "assignee", "service", "requester")
+
     def open(self) -> TicketQuerySet:
         return self.filter(state__in=OPEN_STATES)
 
@@ -133,6 +140,10 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     resolution = models.TextField(_("resolution"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The soonest deadline (and warning) of the clocks still counting, kept here so queues sort and filter
+    # on one indexed row; refresh_sla() keeps them in step whenever the clocks change.
+    due_at = models.DateTimeField(null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -145,6 +156,11 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
             models.Index(fields=["team", "state", "-created_at"], name="ticket_team_state"),
             models.Index(fields=["state", "resolved_at"], name="ticket_state_resolved"),
+            # The desk's default sort (soonest due first) over open tickets, for all teams and for one.
+            models.Index(fields=["due_at", "id"], condition=Q(state__in=OPEN_STATES), name="ticket_open_due"),
+            models.Index(
+                fields=["team", "due_at", "id"], condition=Q(state__in=OPEN_STATES), name="ticket_open_team_due"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +169,23 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def refresh_sla(self) -> None:
+        """Copy the soonest deadline and warning of the running clocks onto the ticket (None when none runs)."""
+        running = self.clocks.running().filter(kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION])
+        soonest = running.aggregate(due=models.Min("due_at"), warn=models.Min("warn_at"))
+        self.due_at, self.warn_at = soonest["due"], soonest["warn"]
+        Ticket.objects.filter(pk=self.pk).update(due_at=self.due_at, warn_at=self.warn_at)
+
+    def sla_state(self, now: datetime) -> str:
+        """on_track, warning, breached, or paused (no clock counting) for an open ticket."""
+        if self.due_at is None:
+            return "paused" if self.is_open else "done"
+        if self.due_at <= now:
+            return "breached"
+        if self.warn_at is not None and self.warn_at <= now:
+            return "warning"
+        return "on_track"
 
     def log(self, kind: str, *, by, at: datetime, **data) -> TicketEvent:
         return self.events.create(kind=kind, actor=by, created_at=at, data=data)
@@ -255,6 +288,7 @@ class EventKind(models.TextChoices):
     STATE_CHANGED = "state_changed", _("moved")
     ASSIGNED = "assigned", _("assigned")
     PRIORITY_CHANGED = "priority_changed", _("priority changed")
+    MOVED = "moved", _("moved to another team")
     REPLY = "reply", _("replied")
     NOTE = "note", _("internal note")
 

@@ -1,4 +1,4 @@
-from helpdesk.views.areas import dashboard, desk, healthz, my_home, profile, start
+from helpdesk.views.areas import dashboard, desk, desk_bulk, healthz, my_home, profile, save_view, start
 from helpdesk.views.tickets import (
     ask,
     attachment,
@@ -7,6 +7,7 @@ from helpdesk.views.tickets import (
     ticket_act,
     ticket_detail,
     ticket_reply,
+    ticket_work,
 )
 
 __all__ = [
@@ -15,6 +16,9 @@ __all__ = [
     "change_service",
     "dashboard",
     "desk",
+    "desk_bulk",
+    "save_view",
+    "ticket_work",
     "healthz",
     "my_home",
     "profile",

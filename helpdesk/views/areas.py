@@ -5,13 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from helpdesk import selectors
+from helpdesk import selectors, services
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm
+from helpdesk.models import SavedView, Team, Ticket, User
 
 
 @require_GET
@@ -61,10 +64,60 @@ def profile(request):
 
 @role_required("analyst", "manager")
 def desk(request):
-    teams = request.user.teams.order_by("name")
-    return render(request, "helpdesk/desk.html", {"teams": teams})
+    """The queues: filtered in the URL, soonest due first; the rows alone when the page refreshes itself."""
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    params = request.GET.copy()
+    params.pop("page", None)
+    all_teams = list(Team.objects.order_by("name"))
+    result = selectors.desk_page(request.user, params, now=timezone.now(), teams=all_teams, page=page)
+    context = {
+        "desk": result,
+        "teams": [team for team in all_teams if team.pk in request.user.team_ids],
+        "saved_views": request.user.saved_views.all(),
+        "query": params.urlencode(),
+        "bulk_teams": all_teams,
+        "bulk_people": User.objects.filter(teams__in=request.user.team_ids).distinct().order_by("username"),
+    }
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render(request, "helpdesk/_desk_rows.html", context)
+    return render(request, "helpdesk/desk.html", context)
+
+
+@role_required("analyst", "manager")
+@require_POST
+def save_view(request):
+    name = request.POST.get("name", "").strip()[:60]
+    query = request.POST.get("query", "")[:1000]
+    if not name:
+        messages.error(request, _("Give the view a name."))
+    else:
+        SavedView.objects.update_or_create(owner=request.user, name=name, defaults={"query": query})
+        messages.success(request, _("Saved as “%(name)s”.") % {"name": name})
+    return redirect(f"{reverse('desk')}?{query}")
+
+
+@role_required("analyst", "manager")
+@require_POST
+def desk_bulk(request):
+    """Assign or move the ticked tickets; only tickets in the person's queues can be touched."""
+    ids = [int(i) for i in request.POST.getlist("tickets") if i.isdigit()]
+    tickets = list(Ticket.objects.for_desk(request.user).filter(pk__in=ids))
+    op = request.POST.get("op", "")
+    to = User.objects.filter(username=request.POST.get("to", "")).first()
+    team = Team.objects.filter(pk=request.POST.get("team") or None).first()
+    if not tickets or (op == "assign" and to is None) or (op == "move" and team is None):
+        messages.error(request, _("Tick some tickets and choose whom to assign them to, or where to move them."))
+        return redirect(f"{reverse('desk')}?{request.POST.get('query', '')}")
+    done, problems = services.bulk(tickets, by=request.user, op=op, to=to, team=team)
+    messages.success(request, _("%(n)s tickets updated.") % {"n": done})
+    for problem in problems:
+        messages.error(request, problem)
+    return redirect(f"{reverse('desk')}?{request.POST.get('query', '')}")
 
 
 @role_required("manager")
 def dashboard(request):
-    return render(request, "helpdesk/dashboard.html")
+    return render(request, "helpdesk/dashboard.html", {"board": selectors.board(now=timezone.now())})

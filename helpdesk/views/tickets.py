@@ -15,7 +15,7 @@ from catalogue.selectors import OfferBook, request_types_for
 from catalogue.services import NotEntitled, submit_request
 from helpdesk import selectors, services
 from helpdesk.forms import ActionForm, IncidentForm, ReplyForm
-from helpdesk.models import Attachment, Ticket, is_team_analyst
+from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
 from helpdesk.services import Refused
 
 # Buttons people see, in this order, with the words on them.
@@ -55,6 +55,8 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "action_form": action_form or ActionForm(),
         "error": error,
         "answers": ticket.submission.answers if ticket.submission_id else {},
+        "members": ticket.team.members.order_by("username") if analyst else [],
+        "all_teams": Team.objects.order_by("name") if analyst else [],
     }
     return render(request, "helpdesk/ticket.html", context, status=status)
 
@@ -99,6 +101,38 @@ def ticket_act(request, reference: str):
         ticket = _visible(request, reference)  # show it as it is now
         return _ticket_page(request, ticket, action_form=form, status=refused.status, error=refused.message)
     messages.success(request, _("Done: %(what)s.") % {"what": ACTION_LABELS.get(action, action)})
+    return redirect("ticket", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def ticket_work(request, reference: str):
+    """Take, assign, re-prioritise or move a ticket: the team's own actions on the ticket page."""
+    ticket = _visible(request, reference)
+    op = request.POST.get("op", "")
+    try:
+        if op == "take":
+            services.take(ticket, by=request.user)
+        elif op == "assign":
+            to = ticket.team.members.filter(username=request.POST.get("to", "")).first()
+            if to is None:
+                raise Refused(_("Choose someone in %(team)s.") % {"team": ticket.team}, status=400)
+            services.assign(ticket, by=request.user, to=to)
+        elif op == "priority":
+            services.change_priority(ticket, by=request.user, priority=request.POST.get("priority", ""))
+        elif op == "move":
+            team = Team.objects.filter(pk=request.POST.get("team") or None).first()
+            if team is None:
+                raise Refused(_("Choose a team."), status=400)
+            services.move_team(ticket, by=request.user, team=team)
+        else:
+            raise Refused(_("That is not something you can do to a ticket."), status=400)
+    except Refused as refused:
+        ticket = _visible(request, reference)
+        return _ticket_page(request, ticket, status=refused.status, error=refused.message)
+    messages.success(request, _("Done."))
+    if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        return redirect("desk")  # moved out of this analyst's queues
     return redirect("ticket", reference=ticket.reference)
 
 

@@ -57,7 +57,7 @@ def test_catalogue_index_queries_do_not_grow(
     add_services(catalogue, count)
     client = client_for(people.requester)
     client.get("/services/")  # warm the site root cache
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         response = client.get("/services/")
     assert response.status_code == 200
     assert response.content.decode().count('class="service-card"') == count
@@ -73,7 +73,7 @@ def test_service_page_queries_do_not_grow(
         EntitlementRule.objects.create(request_type=rt, min_grade=GradeFactory(level=5, name="Director"))
     client = client_for(people.requester)
     client.get(f"/services/{service.slug}/")
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(24):
         response = client.get(f"/services/{service.slug}/")
     assert response.status_code == 200
 
@@ -139,7 +139,7 @@ def test_the_promise_page_reads_live_data(db, policy, client, django_assert_max_
     target = policy.targets.get(priority="P2", kind="response")
     target.duration = timedelta(minutes=45)
     target.save()
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         html = client.get("/it-promise/").content.decode()
     assert "13:00-18:00" in html and "45 m" in html
 

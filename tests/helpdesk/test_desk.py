@@ -1,0 +1,155 @@
+"""The analysts' desk and the managers' board: filters, access, bulk work, races and query counts."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from helpdesk import services
+from helpdesk.models import State, Ticket
+from helpdesk.services import Refused
+from tests import factories
+
+NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def policy(db):
+    return factories.PolicyFactory(name="Standard", is_default=True)
+
+
+def make(people, *, team=None, state="new", at=NOW, **kwargs):
+    return factories.ticket(requester=people.requester, team=team or people.team, state=state, at=at, **kwargs)
+
+
+def listed(response) -> list[str]:
+    return [row.ticket.reference for row in response.context["desk"].rows]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("analyst", 200), ("manager", 200), ("requester", 403), ("editor", 403), ("anonymous", 302)]
+)
+def test_desk_and_board_access(who, status, people, client_for):
+    assert client_for(getattr(people, who)).get("/desk/").status_code == status
+    board = 200 if who == "manager" else (302 if who == "anonymous" else 403)
+    assert client_for(getattr(people, who)).get("/dashboard/").status_code == board
+
+
+@time_machine.travel(NOW + timedelta(hours=1), tick=False)
+def test_analysts_see_their_teams_queues_soonest_due_first_managers_see_all(people, policy, client_for):
+    urgent = make(people, impact="high", urgency="high")  # P1: due in 4 h round the clock... or sooner
+    later = make(people, impact="low", urgency="low")
+    theirs = make(people, team=people.other_team)
+    done = make(people, state="closed")
+    mine = listed(client_for(people.analyst).get("/desk/"))
+    assert mine == [urgent.reference, later.reference]
+    everyone = listed(client_for(people.manager).get("/desk/"))
+    assert set(everyone) == {urgent.reference, later.reference, theirs.reference}
+    assert done.reference not in everyone
+
+
+@time_machine.travel(NOW + timedelta(hours=1), tick=False)
+def test_filters_live_in_the_url(people, policy, client_for):
+    p1 = make(people, impact="high", urgency="high")
+    p4 = make(people, impact="low", urgency="low")
+    services.take(p4, by=people.analyst)  # taking starts it
+    client = client_for(people.analyst)
+    assert listed(client.get("/desk/?priority=P1")) == [p1.reference]
+    assert listed(client.get("/desk/?assignee=me")) == [p4.reference]
+    assert listed(client.get("/desk/?assignee=none")) == [p1.reference]
+    assert listed(client.get("/desk/", {"q": p4.reference.lower()})) == [p4.reference]
+    assert listed(client.get("/desk/?state=in_progress")) == [p4.reference]
+    assert listed(client.get("/desk/?sort=-created")) == [p4.reference, p1.reference]
+    assert client.get("/desk/?created_after=not-a-date").status_code == 200  # bad input: no 500
+
+
+def test_sla_states_filter_on_track_at_risk_and_breached(people, policy, client_for):
+    ticket = make(people)  # P3 response: 4 h of office time from Tue 10:00 Stockholm, warn at 3 h
+    client = client_for(people.analyst)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert listed(client.get("/desk/?sla=on_track")) == [ticket.reference]
+    with time_machine.travel(NOW + timedelta(hours=3, minutes=30), tick=False):  # 13:30: 2.5 h counted (lunch)
+        assert listed(client.get("/desk/?sla=on_track")) == [ticket.reference]
+    with time_machine.travel(NOW + timedelta(hours=4, minutes=30), tick=False):
+        assert listed(client.get("/desk/?sla=warning")) == [ticket.reference]
+    with time_machine.travel(NOW + timedelta(hours=6), tick=False):
+        response = client.get("/desk/?sla=breached")
+        assert listed(response) == [ticket.reference]
+        assert "late by" in response.content.decode()
+
+
+def test_taking_a_ticket_someone_took_a_moment_ago_fails_clearly(people, policy, client_for):
+    ticket = make(people)
+    other = factories.UserFactory(username="second-analyst")
+    people.team.members.add(other)
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.take(ticket, by=people.analyst)
+    with pytest.raises(Refused) as refused:
+        services.take(stale, by=other)
+    assert refused.value.status == 409 and "analyst took this ticket a moment ago" in refused.value.message
+    response = client_for(other).post(f"/my/tickets/{ticket.reference}/work/", {"op": "take"})
+    assert response.status_code == 409
+
+
+def test_priority_change_re_times_the_clocks_and_moving_hands_it_over(people, policy, client_for):
+    ticket = make(people, state="in_progress")
+    client = client_for(people.analyst)
+    due = Ticket.objects.get(pk=ticket.pk).due_at
+    assert client.post(f"/my/tickets/{ticket.reference}/work/", {"op": "priority", "priority": "P1"}).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.priority == "P1" and ticket.due_at < due
+    response = client.post(f"/my/tickets/{ticket.reference}/work/", {"op": "move", "team": people.other_team.pk})
+    assert response["Location"] == "/desk/"  # it left this analyst's queues
+    ticket.refresh_from_db()
+    assert ticket.team == people.other_team and ticket.assignee is None
+
+
+def test_bulk_assign_and_move_touch_only_the_analysts_own_queue(people, policy, client_for):
+    ours = [make(people) for _ in range(3)]
+    theirs = make(people, team=people.other_team)
+    client = client_for(people.analyst)
+    ids = [t.pk for t in ours] + [theirs.pk]
+    client.post("/desk/bulk/", {"tickets": ids, "op": "assign", "to": people.analyst.username})
+    assert Ticket.objects.filter(assignee=people.analyst).count() == 3
+    assert Ticket.objects.get(pk=theirs.pk).assignee is None
+    client.post("/desk/bulk/", {"tickets": [ours[0].pk], "op": "move", "team": people.other_team.pk})
+    assert Ticket.objects.get(pk=ours[0].pk).team == people.other_team
+
+
+def test_saved_views_are_per_analyst(people, policy, client_for):
+    client = client_for(people.analyst)
+    client.post("/desk/views/", {"name": "Urgent", "query": "priority=P1"})
+    assert 'href="?priority=P1"' in client.get("/desk/").content.decode()
+    assert 'href="?priority=P1"' not in client_for(people.manager).get("/desk/").content.decode()
+
+
+def test_the_rows_alone_for_the_self_refreshing_list(people, policy, client_for):
+    make(people)
+    response = client_for(people.analyst).get("/desk/", HTTP_X_REQUESTED_WITH="fetch")
+    html = response.content.decode()
+    assert "<table" in html and "<html" not in html
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_desk_and_board_queries_do_not_grow(count, people, policy, client_for, django_assert_max_num_queries):
+    for _ in range(count):
+        make(people)
+    analyst, manager = client_for(people.analyst), client_for(people.manager)
+    with django_assert_max_num_queries(10):
+        assert analyst.get("/desk/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert manager.get("/dashboard/").status_code == 200
+
+
+@time_machine.travel(NOW + timedelta(days=1), tick=False)
+def test_the_board_counts_breaches_compliance_and_backlog(people, policy, client_for):
+    late = make(people)  # P3 response (4 h) breached by tomorrow
+    met = make(people, state="in_progress")
+    services.reply(met, by=people.analyst, body="On it.", at=NOW + timedelta(minutes=10))
+    board = client_for(people.manager).get("/dashboard/").context["board"]
+    team_row = next(row for row in board.by_team if row["team_id"] == people.team.pk)
+    assert team_row["open"] == 2 and team_row["breached"] >= 1
+    assert board.compliance["response"]["met"] == 1
+    assert sum(board.backlog.values()) == 2
+    assert sum(week["raised"] for week in board.weeks) == 2
+    assert late.state == State.NEW
