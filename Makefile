@@ -52,8 +52,10 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+# Speed figures, on PostgreSQL (the production database) unless DATABASE_URL says otherwise.
+# BENCH_TICKETS (default 1,000,000) and BENCH_CLOCKS (100,000) set the sizes; `make bench ONLY=desk` runs one.
 bench: install-dev
-	DEBUG=1 $(PY) -m bench
+	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m bench $(ONLY)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

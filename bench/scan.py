@@ -7,17 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 
+from bench.database import bench_database
+
 OFFICE = {day: [("08:00", "17:00")] for day in range(5)}
 
 
 def bench_scan() -> None:
-    count = int(os.environ.get("BENCH_CLOCKS", "100000"))
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        _run(count)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+    with bench_database():
+        _run(int(os.environ.get("BENCH_CLOCKS", "100000")))
 
 
 def _run(count: int) -> None:

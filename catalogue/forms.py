@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,12 @@ class PersonField(forms.ModelChoiceField):
 class SizeLimitedFileField(forms.FileField):
     def validate(self, value):
         super().validate(value)
+        allowed = settings.ATTACHMENT_TYPES
+        extension = value.name.rsplit(".", 1)[-1].lower() if value and "." in value.name else ""
+        if value and extension not in allowed:
+            raise forms.ValidationError(
+                _("We accept only these kinds of file: %(kinds)s."), params={"kinds": ", ".join(allowed)}
+            )
         if value and value.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("That file is %(size)s MB; the largest we accept is 10 MB."),

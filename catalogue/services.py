@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils.text import get_valid_filename
 
@@ -33,12 +33,13 @@ def submit_request(*, request_type: RequestType, requester, raised_by, form: Req
     if not offer.entitled:
         raise NotEntitled(offer)
     saved: dict[str, str] = {}
+    storage = storages["private"]  # never served by URL: only through a view that checks who may see it
     try:
         for definition in form.definitions:
             upload = form.cleaned_data.get(definition.key)
             if definition.field_type == FieldType.FILE and upload:
                 name = f"requests/{uuid.uuid4().hex}/{get_valid_filename(upload.name)}"
-                saved[definition.key] = default_storage.save(name, upload)
+                saved[definition.key] = storage.save(name, upload)
         with transaction.atomic():
             submission = Submission.objects.create(
                 request_type=request_type,
@@ -54,6 +55,6 @@ def submit_request(*, request_type: RequestType, requester, raised_by, form: Req
             request_type.record_use()
     except Exception:
         for path in saved.values():
-            default_storage.delete(path)
+            storage.delete(path)
         raise
     return submission

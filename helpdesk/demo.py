@@ -76,10 +76,12 @@ def seed_tickets() -> int:
             if at >= now:
                 break
             by = requester if action in ("confirm", "cancel") else analyst
-            kwargs = {"to": analyst} if action == "assign" else {}
+            if action == "assign":
+                services.assign(ticket, by=analyst, to=analyst, at=at, notify=False)
+                continue
             if action == "start" and rng.random() < 0.8:
                 services.reply(ticket, by=analyst, body="Thanks, we're looking at it.", at=at, notify=False)
-            services.perform(ticket, action, by=by, at=at, text=TEXT.get(action, ""), notify=False, **kwargs)
+            services.perform(ticket, action, by=by, at=at, text=TEXT.get(action, ""), notify=False)
     scan(now)  # mark what breached along the way, dated at the deadlines
     return Ticket.objects.count()
 

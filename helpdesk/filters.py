@@ -115,7 +115,10 @@ class DeskFilter(django_filters.FilterSet):
         return queryset.filter(open_, due_at__isnull=True)
 
     def filter_due_before(self, queryset, name, value):
-        end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+        try:
+            end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+        except OverflowError:  # the last day there is: everything is due before it
+            return queryset
         return queryset.filter(due_at__lt=end)
 
     def filter_sort(self, queryset, name, value):

@@ -29,7 +29,6 @@ from sla.models import Policy, TargetKind
 
 # Transitions a person may ask for by name; anything else posted is refused.
 TRANSITIONS = {
-    "assign",
     "start",
     "wait_on_requester",
     "requester_replied",
@@ -40,6 +39,7 @@ TRANSITIONS = {
     "confirm",
     "cancel",
 }
+TRANSITION_FIELDS = ["state", "assignee", "resolution", "resolved_at", "closed_at", "updated_at"]
 # What each transition needs from the person, passed as keyword arguments.
 NEEDS_TEXT = {"wait_on_requester": "question", "resolve": "note", "reopen": "reason", "cancel": "reason"}
 
@@ -125,15 +125,31 @@ def raise_ticket(
     return ticket
 
 
+def _must_be_open(ticket: Ticket) -> None:
+    if not ticket.is_open:
+        raise Refused(
+            _("This ticket is %(state)s, so that can't be done now.") % {"state": ticket.get_state_display()},
+            status=409,
+        )
+
+
 def perform(
-    ticket: Ticket, action: str, *, by, at: datetime | None = None, text: str = "", notify: bool = True, **kwargs
+    ticket: Ticket,
+    action: str,
+    *,
+    by,
+    at: datetime | None = None,
+    text: str = "",
+    notify: bool = True,
+    allow_assign: bool = False,
+    **kwargs,
 ) -> Ticket:
     """Take a lifecycle transition as `by`: allowed by the machine and by its permission, or Refused.
 
     A concurrent change to the same ticket makes the later one lose with a 409, changing nothing.
     """
     at = at or timezone.now()
-    if action not in TRANSITIONS:
+    if action not in TRANSITIONS and not (allow_assign and action == "assign"):
         raise Refused(_("That is not something you can do to a ticket."), status=400)
     method = getattr(ticket, action)
     if not can_proceed(method):
@@ -159,7 +175,9 @@ def perform(
                 **{"from": source, "to": ticket.state, "action": action, "comment": text},
             )
             if action == "wait_on_requester":
-                _add_message(ticket, author=by, body=text, internal=False, at=at)
+                question = _add_message(ticket, author=by, body=text, internal=False, at=at)
+                if notify:
+                    transaction.on_commit(lambda: notifications.message_added(question.pk))
             ticket.refresh_sla()
             if notify:
                 transaction.on_commit(lambda: notifications.ticket_moved(ticket.pk, action))
@@ -264,6 +282,7 @@ def close_unanswered(*, now: datetime | None = None) -> int:
 def take(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
     """Claim a ticket for yourself. Only one analyst can: if someone took it a moment ago, Refused (409)."""
     at = at or timezone.now()
+    _must_be_open(ticket)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can take it."))
     with transaction.atomic():
@@ -281,12 +300,13 @@ def take(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
     return ticket
 
 
-def assign(ticket: Ticket, *, by, to, at: datetime | None = None) -> Ticket:
-    """Give the ticket to an analyst of its team."""
+def assign(ticket: Ticket, *, by, to, at: datetime | None = None, notify: bool = True) -> Ticket:
+    """Give the ticket to an analyst of its team (work already started stays started)."""
+    _must_be_open(ticket)
     if not ticket.team.members.filter(pk=to.pk).exists():
         raise Refused(_("%(who)s is not in %(team)s.") % {"who": to, "team": ticket.team}, status=400)
-    if ticket.state in ("new", "assigned", "in_progress"):
-        return perform(ticket, "assign", by=by, at=at, to=to)
+    if ticket.state in ("new", "assigned"):
+        return perform(ticket, "assign", by=by, at=at, to=to, allow_assign=True, notify=notify)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can assign it."))
     with transaction.atomic():
@@ -299,6 +319,7 @@ def assign(ticket: Ticket, *, by, to, at: datetime | None = None) -> Ticket:
 def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = None) -> Ticket:
     """A new priority re-times the running clocks from their history (elapsed and paused time kept)."""
     at = at or timezone.now()
+    _must_be_open(ticket)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can change its priority."))
     if priority not in ("P1", "P2", "P3", "P4"):
@@ -319,15 +340,27 @@ def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = 
 def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> Ticket:
     """Hand the ticket to another team; it leaves the current assignee's hands."""
     at = at or timezone.now()
+    _must_be_open(ticket)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can move it."))
     if team.pk == ticket.team_id:
         return ticket
     with transaction.atomic():
         before = ticket.team.name
-        Ticket.objects.filter(pk=ticket.pk).update(team=team, assignee=None)
+        moved = {"team": team, "assignee": None}
+        if ticket.state == "assigned":  # nobody in the new team has it yet: it is new to them
+            moved["state"] = "new"
+        Ticket.objects.filter(pk=ticket.pk).update(**moved)
         ticket.team, ticket.assignee = team, None
         ticket.log(EventKind.MOVED, by=by, at=at, **{"from": before, "to": team.name})
+        if "state" in moved:
+            ticket.log(
+                EventKind.STATE_CHANGED,
+                by=by,
+                at=at,
+                **{"from": "assigned", "to": "new", "action": "move", "comment": ""},
+            )
+            ticket.refresh_from_db(fields=["state"])
     return ticket
 
 

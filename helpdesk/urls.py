@@ -11,6 +11,7 @@ urlpatterns = [
     path("my/tickets/<str:reference>/reply/", views.ticket_reply, name="ticket-reply"),
     path("my/tickets/<str:reference>/act/", views.ticket_act, name="ticket-act"),
     path("my/tickets/<str:reference>/files/<int:pk>/", views.attachment, name="ticket-file"),
+    path("my/tickets/<str:reference>/answers/<slug:key>/", views.answer_file, name="ticket-answer-file"),
     path("my/services/<str:reference>/<str:what>/", views.change_service, name="change-service"),
     path("ask/<slug:slug>/", views.ask, name="ask"),
     path("my/tickets/<str:reference>/work/", views.ticket_work, name="ticket-work"),

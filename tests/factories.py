@@ -238,5 +238,8 @@ def ticket(*, requester, team, state: str = "new", policy=None, service=None, ki
     }[state]
     for action, extra in path:
         by = extra.pop("by", analyst)
-        services.perform(made, action, by=by, at=at, **extra)
+        if action == "assign":
+            services.assign(made, by=by, at=at, **extra)
+        else:
+            services.perform(made, action, by=by, at=at, **extra)
     return made

@@ -1,5 +1,6 @@
 from helpdesk.views.areas import dashboard, desk, desk_bulk, healthz, my_home, profile, save_view, start
 from helpdesk.views.tickets import (
+    answer_file,
     ask,
     attachment,
     change_service,
@@ -11,6 +12,7 @@ from helpdesk.views.tickets import (
 )
 
 __all__ = [
+    "answer_file",
     "ask",
     "attachment",
     "change_service",

@@ -66,7 +66,7 @@ def profile(request):
 def desk(request):
     """The queues: filtered in the URL, soonest due first; the rows alone when the page refreshes itself."""
     try:
-        page = max(1, int(request.GET.get("page", "1")))
+        page = min(max(1, int(request.GET.get("page", "1"))), 10_000)
     except ValueError:
         page = 1
     params = request.GET.copy()
@@ -107,7 +107,8 @@ def desk_bulk(request):
     tickets = list(Ticket.objects.for_desk(request.user).filter(pk__in=ids))
     op = request.POST.get("op", "")
     to = User.objects.filter(username=request.POST.get("to", "")).first()
-    team = Team.objects.filter(pk=request.POST.get("team") or None).first()
+    team_id = request.POST.get("team", "")
+    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
     if not tickets or (op == "assign" and to is None) or (op == "move" and team is None):
         messages.error(request, _("Tick some tickets and choose whom to assign them to, or where to move them."))
         return redirect(f"{reverse('desk')}?{request.POST.get('query', '')}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -121,7 +122,8 @@ def ticket_work(request, reference: str):
         elif op == "priority":
             services.change_priority(ticket, by=request.user, priority=request.POST.get("priority", ""))
         elif op == "move":
-            team = Team.objects.filter(pk=request.POST.get("team") or None).first()
+            team_id = request.POST.get("team", "")
+            team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
             if team is None:
                 raise Refused(_("Choose a team."), status=400)
             services.move_team(ticket, by=request.user, team=team)
@@ -134,6 +136,20 @@ def ticket_work(request, reference: str):
     if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
         return redirect("desk")  # moved out of this analyst's queues
     return redirect("ticket", reference=ticket.reference)
+
+
+@login_required
+def answer_file(request, reference: str, key: str):
+    """A file given in the request form, served like attachments: only to people who may see the ticket."""
+    ticket = _visible(request, reference)
+    answer = (ticket.submission.answers if ticket.submission_id else {}).get(key) or {}
+    path = (answer.get("value") or {}).get("path") if answer.get("type") == "file" else None
+    if not path:
+        raise Http404
+    storage = storages["private"]
+    if not storage.exists(path):
+        raise Http404
+    return FileResponse(storage.open(path, "rb"), as_attachment=True, filename=answer["value"]["name"])
 
 
 @login_required

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalogue.models import EntitlementRule, RequestType, Submission
@@ -61,12 +61,17 @@ def test_a_valid_request_is_recorded_with_answers_price_and_usage(people, client
     assert answers["how_many"]["value"] == "2"
     assert answers["urgent"]["value"] is False
     assert answers["for_whom"]["value"]["username"] == people.other_staff.username
-    assert default_storage.exists(answers["photo"]["value"]["path"])
+    private = storages["private"]
+    assert private.exists(answers["photo"]["value"]["path"])
     assert (submission.one_off_price, submission.monthly_price) == (Decimal("100.00"), Decimal("10.00"))
     assert submission.requester == people.requester and submission.cost_centre == people.requester.cost_centre
     laptop.refresh_from_db()
     assert laptop.times_used == 1 and laptop.last_used_at is not None
-    default_storage.delete(answers["photo"]["value"]["path"])
+    ticket_url = response["Location"]
+    download = f"{ticket_url}answers/photo/"
+    assert b"".join(client_for(people.requester).get(download).streaming_content) == b"\x89PNG fake"
+    assert client_for(people.other_staff).get(download).status_code == 404
+    private.delete(answers["photo"]["value"]["path"])
 
 
 def test_bad_answers_get_clear_messages_and_keep_what_was_typed(people, client_for, laptop):
@@ -105,10 +110,17 @@ def test_anonymous_people_are_asked_to_log_in(client, laptop):
     assert client.get("/ask/new-laptop/")["Location"] == "/accounts/login/?next=/ask/new-laptop/"
 
 
+def test_only_known_kinds_of_file_are_accepted(people, client_for, laptop):
+    page = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
+    response = client_for(people.requester).post("/ask/new-laptop/", {**valid(people), "photo": page})
+    assert response.status_code == 400
+    assert "We accept only these kinds of file" in response.content.decode()
+
+
 def test_too_large_a_file_is_refused(people, client_for, laptop, settings):
     from catalogue import forms
 
-    big = SimpleUploadedFile("big.bin", b"x" * (forms.MAX_UPLOAD_BYTES + 1))
+    big = SimpleUploadedFile("big.pdf", b"x" * (forms.MAX_UPLOAD_BYTES + 1))
     response = client_for(people.requester).post("/ask/new-laptop/", {**valid(people), "photo": big})
     assert response.status_code == 400
     assert "the largest we accept is 10 MB" in response.content.decode()

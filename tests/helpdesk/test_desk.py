@@ -153,3 +153,43 @@ def test_the_board_counts_breaches_compliance_and_backlog(people, policy, client
     assert sum(board.backlog.values()) == 2
     assert sum(week["raised"] for week in board.weeks) == 2
     assert late.state == State.NEW
+
+
+def test_team_actions_refuse_finished_tickets(people, policy, client_for):
+    done = make(people, state="cancelled")
+    response = client_for(people.analyst).post(f"/my/tickets/{done.reference}/work/", {"op": "take"})
+    assert response.status_code == 409
+    assert Ticket.objects.get(pk=done.pk).assignee is None
+
+
+def test_moving_an_assigned_ticket_makes_it_new_to_the_other_team(people, policy):
+    assigned = make(people, state="assigned")
+    services.move_team(assigned, by=people.analyst, team=people.other_team)
+    assigned.refresh_from_db()
+    assert (assigned.state, assigned.assignee) == (State.NEW, None)
+
+
+def test_assigning_work_in_progress_keeps_it_in_progress(people, policy):
+    started = make(people, state="in_progress")
+    other = factories.UserFactory(username="helper")
+    people.team.members.add(other)
+    services.assign(started, by=people.analyst, to=other)
+    started.refresh_from_db()
+    assert (started.state, started.assignee) == (State.IN_PROGRESS, other)
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/desk/?due_before=9999-12-31", None),
+        ("/desk/?page=99999999999999999999", None),
+        ("/desk/bulk/", {"tickets": ["1"], "op": "move", "team": "abc"}),
+        ("/my/tickets/{ref}/work/", {"op": "move", "team": "abc"}),
+        ("/my/tickets/{ref}/act/", {"action": "assign", "text": ""}),
+    ],
+)
+def test_bad_input_is_a_4xx_or_a_redirect_never_a_500(url, data, people, policy, client_for):
+    ticket = make(people)
+    client = client_for(people.analyst)
+    response = client.post(url.format(ref=ticket.reference), data) if data else client.get(url)
+    assert response.status_code in (200, 302, 400, 409)

@@ -333,3 +333,12 @@ def test_mail_is_retried_when_the_mail_server_fails(people, policy, settings):
     send_mail_task.enqueue("Hello", "Body", ["a@example.org"])
     assert len(flaky_mail.attempts) == 3 < MAIL_ATTEMPTS
     assert flaky_mail.delivered == [["a@example.org"]]
+
+
+def test_asking_the_requester_tells_them(people, policy, django_capture_on_commit_callbacks):
+    made = make(people, state="in_progress")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.perform(made, "wait_on_requester", by=people.analyst, text="Which model is it?")
+    assert [m.to for m in mail.outbox] == [[people.requester.email]]
+    assert "Which model is it?" in mail.outbox[0].body

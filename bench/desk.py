@@ -1,0 +1,171 @@
+"""The desk list and the managers' board at a million tickets: server time through Django's test client.
+
+BENCH_TICKETS (default 1,000,000) tickets are bulk-inserted into a throw-away database (PostgreSQL
+when DATABASE_URL points at it, as `make bench` does), a tenth of them open with running clocks.
+"""
+
+import os
+import random
+import statistics
+import time
+from datetime import timedelta
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from bench.database import bench_database
+
+BATCH = 20_000
+
+
+def bench_desk() -> None:
+    # DEBUG on so static files need no collectstatic manifest; it also leaves templates in debug mode,
+    # so these figures are, if anything, slower than production's.
+    with bench_database(), override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=True):
+        _run(int(os.environ.get("BENCH_TICKETS", "1000000")))
+
+
+def _seed(count: int):
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+
+    from catalogue.models import Category, Service
+    from helpdesk.models import Team, Ticket, User
+    from helpdesk.roles import MANAGERS, ensure_role_groups
+    from sla.models import Calendar, Clock, OpeningHours, Policy
+
+    ensure_role_groups()
+    rng = random.Random(1)
+    now = timezone.now()
+    calendar = Calendar.objects.create(name="Office", time_zone="Europe/Stockholm")
+    OpeningHours.objects.bulk_create(
+        OpeningHours(calendar=calendar, weekday=d, opens="08:00", closes="17:00") for d in range(5)
+    )
+    Policy.objects.create(name="Standard", calendar=calendar, is_default=True)
+    category = Category.objects.create(part="core", name="Devices", slug="devices")
+    analysts = [User.objects.create_user(f"analyst{i}") for i in range(3)]
+    teams = []
+    for i, analyst in enumerate(analysts):
+        team = Team.objects.create(name=f"Team {i}", slug=f"team-{i}")
+        team.members.add(analyst)
+        teams.append(team)
+    User.objects.create_user("boss").groups.add(Group.objects.get(name=MANAGERS))
+    requesters = User.objects.bulk_create(User(username=f"person{i}") for i in range(500))
+    services = [
+        Service.objects.create(
+            name=f"Service {i}",
+            slug=f"service-{i}",
+            category=category,
+            summary="x",
+            owner_team=teams[i % 3],
+            calendar=calendar,
+            review_date=now.date(),
+        )
+        for i in range(20)
+    ]
+    ticket_type = ContentType.objects.get_for_model(Ticket)
+    hours = calendar.working_hours()
+    closed_states = ["closed"] * 8 + ["resolved", "cancelled"]
+    open_states = ["new", "assigned", "in_progress", "waiting_requester"]
+    made = 0
+    while made < count:
+        tickets, clocks = [], []
+        for i in range(made, min(made + BATCH, count)):
+            service = services[i % 20]
+            created = now - timedelta(minutes=rng.randrange(60 * 24 * 365))
+            is_open = rng.random() < 0.1
+            due = hours.add(created, timedelta(hours=rng.choice([4, 8, 24, 40]))) if is_open else None
+            tickets.append(
+                Ticket(
+                    kind="incident",
+                    reference=f"INC-{i + 1:07d}",
+                    title=f"Problem {i}",
+                    requester=requesters[i % 500],
+                    raised_by=requesters[i % 500],
+                    service=service,
+                    team=service.owner_team,
+                    priority=f"P{1 + i % 4}",
+                    state=rng.choice(open_states) if is_open else rng.choice(closed_states),
+                    created_at=created,
+                    due_at=due,
+                    warn_at=due - timedelta(hours=1) if due else None,
+                    resolved_at=None if is_open else created + timedelta(hours=rng.randrange(1, 80)),
+                )
+            )
+        Ticket.objects.bulk_create(tickets, batch_size=5_000)
+        for ticket in tickets:
+            if ticket.due_at is not None:
+                clocks.append(
+                    Clock(
+                        subject_type=ticket_type,
+                        subject_id=ticket.pk,
+                        kind="resolution",
+                        calendar=calendar,
+                        target=timedelta(hours=8),
+                        started_at=ticket.created_at,
+                        due_at=ticket.due_at,
+                        warn_at=ticket.warn_at,
+                    )
+                )
+            elif ticket.resolved_at and ticket.resolved_at > now - timedelta(days=31):
+                clocks.append(
+                    Clock(
+                        subject_type=ticket_type,
+                        subject_id=ticket.pk,
+                        kind="resolution",
+                        calendar=calendar,
+                        target=timedelta(hours=8),
+                        started_at=ticket.created_at,
+                        due_at=ticket.created_at + timedelta(hours=24),
+                        stopped_at=ticket.resolved_at,
+                        breached_at=ticket.created_at + timedelta(hours=24)
+                        if ticket.resolved_at > ticket.created_at + timedelta(hours=24)
+                        else None,
+                    )
+                )
+        Clock.objects.bulk_create(clocks, batch_size=5_000)
+        made += len(tickets)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def _time(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+    client.get(url)  # warm caches (compiled calendars, templates)
+    samples, queries = [], 0
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    queries = len(captured.captured_queries)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], queries
+
+
+def _run(count: int) -> None:
+    began = time.perf_counter()
+    _seed(count)
+    seeded = time.perf_counter() - began
+    analyst, boss = Client(), Client()
+    from helpdesk.models import User
+
+    analyst.force_login(User.objects.get(username="analyst0"))
+    boss.force_login(User.objects.get(username="boss"))
+    print(f"desk and board ({count:,} tickets on {connection.vendor}; seeded in {seeded:.0f} s)")
+    for label, client, url, runs, target in [
+        ("desk list, default view (50 rows)", analyst, "/desk/", 40, 30),
+        ("desk list, breached P1s", analyst, "/desk/?sla=breached&priority=P1", 20, 30),
+        ("desk list, page 5", analyst, "/desk/?page=5", 20, 30),
+        ("manager board", boss, "/dashboard/", 10, 150),
+    ]:
+        median, p95, queries = _time(client, url, runs)
+        print(
+            f"  {label:<36} median {median:7.1f} ms  p95 {p95:7.1f} ms  ({queries} queries; "
+            f"target p95 <= {target} ms: {target / p95:.1f}x)"
+        )
