@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import FieldType, FormField
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = settings.ATTACHMENT_MAX_BYTES
 
 
 class PersonField(forms.ModelChoiceField):
@@ -45,20 +45,27 @@ class PersonField(forms.ModelChoiceField):
         return getattr(value, "username", value)
 
 
+def check_upload(upload) -> None:
+    """Refuse a file of a kind we do not keep, or over 10 MB, naming the file (used by every upload)."""
+    allowed = settings.ATTACHMENT_TYPES
+    extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in allowed:
+        raise forms.ValidationError(
+            _("%(name)s: we accept only these kinds of file: %(kinds)s."),
+            params={"name": upload.name, "kinds": ", ".join(allowed)},
+        )
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise forms.ValidationError(
+            _("%(name)s is %(size)s MB; the largest we accept is 10 MB."),
+            params={"name": upload.name, "size": round(upload.size / 1024 / 1024, 1)},
+        )
+
+
 class SizeLimitedFileField(forms.FileField):
     def validate(self, value):
         super().validate(value)
-        allowed = settings.ATTACHMENT_TYPES
-        extension = value.name.rsplit(".", 1)[-1].lower() if value and "." in value.name else ""
-        if value and extension not in allowed:
-            raise forms.ValidationError(
-                _("We accept only these kinds of file: %(kinds)s."), params={"kinds": ", ".join(allowed)}
-            )
-        if value and value.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("That file is %(size)s MB; the largest we accept is 10 MB."),
-                params={"size": round(value.size / 1024 / 1024, 1)},
-            )
+        if value:
+            check_upload(value)
 
 
 def _field_for(definition: FormField) -> forms.Field:

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.forms import check_upload
 from catalogue.models import Service
 from helpdesk.models import User
 
@@ -75,16 +76,8 @@ class AttachmentsField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(AttachmentsField, self).clean(f, initial) for f in files]
-        allowed = settings.ATTACHMENT_TYPES
         for upload in cleaned:
-            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-            if extension not in allowed:
-                raise forms.ValidationError(
-                    _("%(name)s: we accept only these kinds of file: %(kinds)s."),
-                    params={"name": upload.name, "kinds": ", ".join(allowed)},
-                )
-            if upload.size > settings.ATTACHMENT_MAX_BYTES:
-                raise forms.ValidationError(_("%(name)s is larger than 10 MB."), params={"name": upload.name})
+            check_upload(upload)
         return cleaned
 
 

@@ -162,13 +162,11 @@ class Calendar(ClusterableModel):
         return gettext("Opens %(when)s") % {"when": f"{opens:%a %d %b %H:%M}"}
 
 
-class OpeningHours(Orderable):
-    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="opening_hours")
-    weekday = models.PositiveSmallIntegerField(_("day"), choices=list(enumerate(DAY_NAMES)))
-    opens = models.CharField(_("opens"), max_length=5, validators=[validate_hhmm], help_text="08:00")
-    closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text="17:00 or 24:00")
+class CalendarRow(Orderable):
+    """A row that belongs to a calendar: changing it marks the calendar changed, so compiled hours rebuild."""
 
-    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+    class Meta(Orderable.Meta):
+        abstract = True
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -179,7 +177,16 @@ class OpeningHours(Orderable):
         self.calendar.touch()
         return result
 
-    class Meta(Orderable.Meta):
+
+class OpeningHours(CalendarRow):
+    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=list(enumerate(DAY_NAMES)))
+    opens = models.CharField(_("opens"), max_length=5, validators=[validate_hhmm], help_text="08:00")
+    closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text="17:00 or 24:00")
+
+    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
+
+    class Meta(CalendarRow.Meta):
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
 
@@ -193,7 +200,7 @@ class OpeningHours(Orderable):
                 raise ValidationError({"closes": _("Closing time must be after opening time.")})
 
 
-class Closure(Orderable):
+class Closure(CalendarRow):
     """A day (or run of days) the team is closed beyond public holidays: a move, a shutdown."""
 
     calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="closures")
@@ -204,21 +211,12 @@ class Closure(Orderable):
     panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("start_date"), FieldPanel("end_date")])]
     LONGEST = timedelta(days=366)
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.calendar.touch()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.calendar.touch()
-        return result
-
     def days(self) -> list[date]:
         """The closed dates, at most a year of them (longer closures are refused when edited)."""
         last = min(self.end_date or self.start_date, self.start_date + self.LONGEST)
         return [self.start_date + timedelta(days=n) for n in range((last - self.start_date).days + 1)]
 
-    class Meta(Orderable.Meta):
+    class Meta(CalendarRow.Meta):
         verbose_name = _("closure")
 
     def __str__(self) -> str:

@@ -114,7 +114,7 @@ def test_only_known_kinds_of_file_are_accepted(people, client_for, laptop):
     page = SimpleUploadedFile("page.html", b"<script>alert(1)</script>", content_type="text/html")
     response = client_for(people.requester).post("/ask/new-laptop/", {**valid(people), "photo": page})
     assert response.status_code == 400
-    assert "We accept only these kinds of file" in response.content.decode()
+    assert "page.html: we accept only these kinds of file" in response.content.decode()
 
 
 def test_too_large_a_file_is_refused(people, client_for, laptop, settings):
