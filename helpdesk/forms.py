@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.forms import check_upload
+from catalogue.forms import PersonField, check_upload
 from catalogue.models import Service
 from helpdesk.models import User
 
@@ -53,12 +53,22 @@ class IncidentForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Can you still work?"), choices=URGENCY, initial="medium", widget=forms.RadioSelect
     )
+    requester = PersonField(
+        label=_("For whom? (analysts only)"),
+        required=False,
+        help_text=_("Their username or email address, when you raise this for someone who can't."),
+    )
     service = forms.ModelChoiceField(
         label=_("Which service is it about?"),
         required=False,
         queryset=Service.objects.offered().order_by("name"),
         empty_label=_("I don't know"),
     )
+
+    def __init__(self, *args, analyst: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not analyst:
+            del self.fields["requester"]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

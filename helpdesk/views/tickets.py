@@ -164,7 +164,8 @@ def attachment(request, reference: str, pk: int):
 
 @login_required
 def report_incident(request):
-    form = IncidentForm(request.POST or None)
+    analyst = request.user.roles.analyst or request.user.roles.manager
+    form = IncidentForm(request.POST or None, analyst=analyst)
     if request.method == "POST":
         if not form.is_valid():
             return render(request, "helpdesk/report.html", {"form": form}, status=400)
@@ -174,7 +175,7 @@ def report_incident(request):
                 kind=RequestKind.INCIDENT,
                 title=data["title"],
                 description=data["description"],
-                requester=request.user,
+                requester=data.get("requester") or request.user,
                 raised_by=request.user,
                 service=data["service"],
                 impact=data["impact"],

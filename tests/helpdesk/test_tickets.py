@@ -342,3 +342,20 @@ def test_asking_the_requester_tells_them(people, policy, django_capture_on_commi
         services.perform(made, "wait_on_requester", by=people.analyst, text="Which model is it?")
     assert [m.to for m in mail.outbox] == [[people.requester.email]]
     assert "Which model is it?" in mail.outbox[0].body
+
+
+def test_an_analyst_raises_an_incident_for_someone_who_cant(people, policy, client_for):
+    factories.TeamFactory(slug="service-desk", members=[people.analyst])
+    data = {
+        "title": "Their screen is black",
+        "description": "",
+        "impact": "low",
+        "urgency": "high",
+        "service": "",
+        "requester": people.requester.username,
+    }
+    assert client_for(people.analyst).post("/my/report/", data).status_code == 302
+    made = Ticket.objects.get()
+    assert (made.requester, made.raised_by) == (people.requester, people.analyst)
+    client_for(people.other_staff).post("/my/report/", {**data, "title": "Not for them"})
+    assert Ticket.objects.get(title="Not for them").requester == people.other_staff  # the field is not theirs
