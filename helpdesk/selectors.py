@@ -160,6 +160,8 @@ def board(*, now: datetime) -> Board:
             stopped_at__gte=month_start,
             stopped_at__lte=now,
         )
+        # A cancelled ticket's clocks stopped because nobody needed it any more: neither met nor missed.
+        .exclude(subject_id__in=Ticket.objects.filter(state="cancelled").values("pk"))
         .values("kind")
         .annotate(total=Count("id"), met=Count("id", filter=Q(breached_at__isnull=True)))
     )
@@ -207,7 +209,11 @@ def twelve_weeks(*, now: datetime) -> list[dict]:
         "resolved",
     )
     fill(
-        Clock.objects.filter(subject_type=ContentType.objects.get_for_model(Ticket), breached_at__gte=start)
+        Clock.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Ticket),
+            kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
+            breached_at__gte=start,
+        )
         .annotate(week=TruncWeek("breached_at", tzinfo=tz))
         .values("week")
         .annotate(n=Count("id"))

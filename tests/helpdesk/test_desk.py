@@ -193,3 +193,10 @@ def test_bad_input_is_a_4xx_or_a_redirect_never_a_500(url, data, people, policy,
     client = client_for(people.analyst)
     response = client.post(url.format(ref=ticket.reference), data) if data else client.get(url)
     assert response.status_code in (200, 302, 400, 409)
+
+
+@time_machine.travel(NOW + timedelta(days=1), tick=False)
+def test_cancelled_tickets_count_neither_met_nor_missed(people, policy, client_for):
+    make(people, state="cancelled")
+    board = client_for(people.manager).get("/dashboard/").context["board"]
+    assert board.compliance == {}
