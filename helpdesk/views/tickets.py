@@ -233,33 +233,22 @@ def change_service(request, reference: str, what: str):
     if what not in ("change", "cancel"):
         raise Http404
     had = get_object_or_404(selectors.ongoing_services(request.user), reference=reference)
-    service = had.service
-    form = ActionForm(request.POST or None, initial={"action": what})
-    if request.method == "POST":
-        if not request.POST.get("confirm"):
-            return render(
-                request,
-                "helpdesk/change_service.html",
-                {
-                    "had": had,
-                    "service": service,
-                    "what": what,
-                    "form": form,
-                    "error": _("Tick the box to confirm you have read what this means."),
-                },
-                status=400,
-            )
-        verb = _("Change") if what == "change" else _("Cancel")
-        ticket = services.raise_ticket(
-            kind=RequestKind.REQUEST,
-            title=f"{verb}: {service.name}",
-            description=request.POST.get("text", ""),
-            requester=request.user,
-            raised_by=request.user,
-            service=service,
-            impact="low",
-            urgency="low",
-        )
-        messages.success(request, _("We have your request. Your reference is %(ref)s.") % {"ref": ticket.reference})
-        return redirect("ticket", reference=ticket.reference)
-    return render(request, "helpdesk/change_service.html", {"had": had, "service": service, "what": what, "form": form})
+    context = {"had": had, "service": had.service, "what": what}
+    if request.method != "POST":
+        return render(request, "helpdesk/change_service.html", context)
+    if not request.POST.get("confirm"):
+        context["error"] = _("Tick the box to confirm you have read what this means.")
+        return render(request, "helpdesk/change_service.html", context, status=400)
+    verb = _("Change") if what == "change" else _("Cancel")
+    ticket = services.raise_ticket(
+        kind=RequestKind.REQUEST,
+        title=f"{verb}: {had.service.name}",
+        description=request.POST.get("text", "")[:5000],
+        requester=request.user,
+        raised_by=request.user,
+        service=had.service,
+        impact="low",
+        urgency="low",
+    )
+    messages.success(request, _("We have your request. Your reference is %(ref)s.") % {"ref": ticket.reference})
+    return redirect("ticket", reference=ticket.reference)

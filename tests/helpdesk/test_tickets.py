@@ -359,3 +359,30 @@ def test_an_analyst_raises_an_incident_for_someone_who_cant(people, policy, clie
     assert (made.requester, made.raised_by) == (people.requester, people.analyst)
     client_for(people.other_staff).post("/my/report/", {**data, "title": "Not for them"})
     assert Ticket.objects.get(title="Not for them").requester == people.other_staff  # the field is not theirs
+
+
+def test_cancelling_a_service_shows_what_it_means_and_asks_to_confirm(people, policy, client_for):
+    from catalogue.models import Submission
+
+    service = ServiceFactory(owner_team=people.team, cancel_stops="Your number stops working.")
+    request_type = factories.RequestTypeFactory(service=service, monthly_price=25)
+    submission = Submission.objects.create(
+        request_type=request_type,
+        requester=people.requester,
+        raised_by=people.requester,
+        one_off_price=0,
+        monthly_price=25,
+    )
+    had = services.raise_from_submission(submission)
+    services.perform(had, "start", by=people.analyst)
+    services.perform(had, "resolve", by=people.analyst, text="Delivered.")
+    client = client_for(people.requester)
+    assert f"/my/services/{had.reference}/cancel/" in client.get("/my/").content.decode()
+    page = client.get(f"/my/services/{had.reference}/cancel/").content.decode()
+    assert "Your number stops working." in page
+    unconfirmed = client.post(f"/my/services/{had.reference}/cancel/", {"text": "Leaving"})
+    assert unconfirmed.status_code == 400 and "Tick the box" in unconfirmed.content.decode()
+    done = client.post(f"/my/services/{had.reference}/cancel/", {"text": "Leaving", "confirm": "1"})
+    assert done.status_code == 302
+    assert Ticket.objects.filter(title=f"Cancel: {service.name}", requester=people.requester).exists()
+    assert client_for(people.other_staff).get(f"/my/services/{had.reference}/cancel/").status_code == 404
