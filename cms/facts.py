@@ -62,10 +62,6 @@ class CatalogueRow:
         entitled = [o for o in self.offers if o.offer.entitled]
         return min(entitled, key=lambda o: o.offer.one_off + 12 * o.offer.monthly, default=None)
 
-    @property
-    def entitled_to_any(self) -> bool:
-        return any(o.offer.entitled for o in self.offers)
-
 
 @dataclass
 class CatalogueResults:
@@ -167,12 +163,7 @@ def upcoming_closures(calendar: Calendar, *, days: int = 60, today: date | None 
     """Closed dates in the coming weeks (public holidays and the team's own), with their names."""
     today = today or timezone.localdate()
     closed = calendar.working_hours().closed
-    own = {}
-    for closure in calendar.closures.all():
-        day = closure.start_date
-        while day <= (closure.end_date or closure.start_date):
-            own[day] = closure.name
-            day += timedelta(days=1)
+    own = {day: closure.name for closure in calendar.closures.all() for day in closure.days()}
     result = []
     for offset in range(days):
         day = today + timedelta(days=offset)

@@ -27,8 +27,9 @@ from helpdesk.models import (
 )
 from sla.models import Policy, TargetKind
 
-# Transitions a person may ask for by name; anything else posted is refused.
-TRANSITIONS = {
+# Transitions a person may post by name from a ticket page; the rest (assign, the system's close) are
+# taken through their own services.
+POSTABLE = {
     "start",
     "wait_on_requester",
     "requester_replied",
@@ -141,7 +142,6 @@ def perform(
     at: datetime | None = None,
     text: str = "",
     notify: bool = True,
-    allow_assign: bool = False,
     **kwargs,
 ) -> Ticket:
     """Take a lifecycle transition as `by`: allowed by the machine and by its permission, or Refused.
@@ -149,7 +149,7 @@ def perform(
     A concurrent change to the same ticket makes the later one lose with a 409, changing nothing.
     """
     at = at or timezone.now()
-    if action not in TRANSITIONS and not (allow_assign and action == "assign"):
+    if action not in {t.name for t in ticket.get_all_state_transitions()}:
         raise Refused(_("That is not something you can do to a ticket."), status=400)
     method = getattr(ticket, action)
     if not can_proceed(method):
@@ -262,20 +262,10 @@ def close_unanswered(*, now: datetime | None = None) -> int:
     closed = 0
     for ticket in Ticket.objects.filter(state="resolved", resolved_at__lte=cutoff).select_related("team")[:500]:
         try:
-            with transaction.atomic():
-                source = ticket.state
-                ticket.close_unanswered(by=None, at=now)
-                ticket.save()
-                ticket.refresh_sla()
-                ticket.log(
-                    EventKind.STATE_CHANGED,
-                    by=None,
-                    at=now,
-                    **{"from": source, "to": ticket.state, "action": "close_unanswered", "comment": ""},
-                )
-            closed += 1
-        except ConcurrentTransition:
-            continue  # someone answered it meanwhile
+            perform(ticket, "close_unanswered", by=None, at=now)
+        except Refused:
+            continue  # someone confirmed or reopened it meanwhile
+        closed += 1
     return closed
 
 
@@ -306,7 +296,7 @@ def assign(ticket: Ticket, *, by, to, at: datetime | None = None, notify: bool =
     if not ticket.team.members.filter(pk=to.pk).exists():
         raise Refused(_("%(who)s is not in %(team)s.") % {"who": to, "team": ticket.team}, status=400)
     if ticket.state in ("new", "assigned"):
-        return perform(ticket, "assign", by=by, at=at, to=to, allow_assign=True, notify=notify)
+        return perform(ticket, "assign", by=by, at=at, to=to, notify=notify)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can assign it."))
     with transaction.atomic():

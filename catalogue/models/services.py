@@ -198,7 +198,3 @@ class Service(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def delivered_by(self) -> str:
-        return self.provider.name if self.provider_id else self.owner_team.name

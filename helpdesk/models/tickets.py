@@ -6,7 +6,7 @@ call them inside a transaction, and pages list the buttons from the same declara
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from catalogue.models import RequestKind
-from sla.models import Measured, TargetKind
+from sla.models import Clock, Measured, TargetKind
 
 
 class State(models.TextChoices):
@@ -100,9 +100,6 @@ class TicketQuerySet(models.QuerySet):
         if not (user.is_superuser or user.roles.manager):
             tickets = tickets.filter(team_id__in=user.team_ids)
         return tickets.select_related("team", "assignee", "service", "requester")
-
-    def open(self) -> TicketQuerySet:
-        return self.filter(state__in=OPEN_STATES)
 
     def for_portal(self) -> TicketQuerySet:
         return self.select_related("service", "request_type", "team", "assignee")
@@ -266,9 +263,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
         stopped = self.clock(TargetKind.RESOLUTION)
         if stopped is None:
             return
-        from sla.models import Clock
-
-        remaining = max(stopped.target - stopped.elapsed(stopped.stopped_at or at), stopped.target * 0)
+        remaining = max(stopped.target - stopped.elapsed(stopped.stopped_at or at), timedelta(0))
         Clock.begin(
             subject=self,
             kind=TargetKind.RESOLUTION,

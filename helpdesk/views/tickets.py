@@ -97,6 +97,8 @@ def ticket_act(request, reference: str):
         return _ticket_page(request, ticket, action_form=form, status=400)
     action = form.cleaned_data["action"]
     try:
+        if action not in services.POSTABLE:
+            raise Refused(_("That is not something you can do to a ticket."), status=400)
         services.perform(ticket, action, by=request.user, text=form.cleaned_data["text"])
     except Refused as refused:
         ticket = _visible(request, reference)  # show it as it is now

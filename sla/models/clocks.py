@@ -37,6 +37,11 @@ ALERT_KINDS = (EventKind.WARNED, EventKind.BREACHED)
 _RUNNING = Q(stopped_at__isnull=True, paused_at__isnull=True)
 
 
+def _warn_after(target: timedelta, warning_percent: int | None) -> timedelta | None:
+    """Business time after which to warn: that share of the target (None: never warn)."""
+    return target * warning_percent / 100 if warning_percent else None
+
+
 class ClockQuerySet(models.QuerySet):
     def running(self) -> ClockQuerySet:
         return self.filter(_RUNNING)
@@ -146,7 +151,7 @@ class Clock(models.Model):
             label=label,
             calendar=calendar,
             target=target,
-            warn_after=target * warning_percent / 100 if warning_percent else None,
+            warn_after=_warn_after(target, warning_percent),
             pausable=pausable,
             started_at=at,
             notify_email=notify_email,
@@ -231,7 +236,7 @@ class Clock(models.Model):
                 "due": self.due_at.isoformat(),
             }
             self.calendar, self.target = calendar, target
-            self.warn_after = target * warning_percent / 100 if warning_percent else None
+            self.warn_after = _warn_after(target, warning_percent)
             if pausable is not None:
                 self.pausable = pausable
             hours = calendar.working_hours()
