@@ -182,6 +182,10 @@ class WorkingHours:
         index = self._cover(start_us, end_us)
         return timedelta(microseconds=index.open_before(end_us) - index.open_before(start_us))
 
+    def until(self, now: datetime, deadline: datetime) -> timedelta:
+        """Business time from now to the deadline; negative (time late) once it has passed."""
+        return self.between(now, deadline) if deadline > now else -self.between(deadline, now)
+
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The earliest t >= start with between(start, t) >= duration, in UTC.
 

@@ -211,7 +211,9 @@ class RequestTypeFactory(factory.django.DjangoModelFactory):
         )
 
 
-def ticket(*, requester, team, state: str = "new", policy=None, service=None, kind="incident", at=None, **kwargs):
+def ticket(
+    *, requester, team, state: str = "new", policy=None, service=None, kind="incident", at=None, title=None, **kwargs
+):
     """A ticket raised through the service (clocks started) and moved to `state` by the team's analyst."""
     from helpdesk import services
 
@@ -219,7 +221,7 @@ def ticket(*, requester, team, state: str = "new", policy=None, service=None, ki
     service = service or ServiceFactory(owner_team=team, policy=policy)
     made = services.raise_ticket(
         kind=kind,
-        title="Laptop won't start",
+        title=title or "Laptop won't start",
         requester=requester,
         raised_by=requester,
         service=service,

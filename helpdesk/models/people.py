@@ -81,6 +81,11 @@ class Location(models.Model):
         return self.name
 
 
+def display_name(first_name: str, last_name: str, username: str) -> str:
+    """How a person is named on every page: their full name, or their username when they gave none."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """Everyone who can log in. Deleting reference data that people still point at is refused."""
 
@@ -121,7 +126,7 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return display_name(self.first_name, self.last_name, self.username)
 
     @cached_property
     def team_ids(self) -> frozenset[int]:

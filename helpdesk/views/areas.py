@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from catalogue.models import Service
 from helpdesk import selectors, services
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm
@@ -72,7 +73,8 @@ def desk(request):
     params = request.GET.copy()
     params.pop("page", None)
     all_teams = list(Team.objects.order_by("name"))
-    result = selectors.desk_page(request.user, params, now=timezone.now(), teams=all_teams, page=page)
+    offered = list(Service.objects.order_by("name").values_list("pk", "name"))
+    result = selectors.desk_page(request.user, params, now=timezone.now(), teams=all_teams, services=offered, page=page)
     context = {
         "desk": result,
         "teams": [team for team in all_teams if team.pk in request.user.team_ids],
@@ -104,7 +106,7 @@ def save_view(request):
 def desk_bulk(request):
     """Assign or move the ticked tickets; only tickets in the person's queues can be touched."""
     ids = [int(i) for i in request.POST.getlist("tickets") if i.isdigit()]
-    tickets = list(Ticket.objects.for_desk(request.user).filter(pk__in=ids))
+    tickets = list(Ticket.objects.in_queues_of(request.user).filter(pk__in=ids))
     op = request.POST.get("op", "")
     to = User.objects.filter(username=request.POST.get("to", "")).first()
     team_id = request.POST.get("team", "")

@@ -23,7 +23,7 @@ def make(people, *, team=None, state="new", at=NOW, **kwargs):
 
 
 def listed(response) -> list[str]:
-    return [row.ticket.reference for row in response.context["desk"].rows]
+    return [row.reference for row in response.context["desk"].rows]
 
 
 @pytest.mark.parametrize(
@@ -60,22 +60,37 @@ def test_filters_live_in_the_url(people, policy, client_for):
     assert listed(client.get("/desk/", {"q": p4.reference.lower()})) == [p4.reference]
     assert listed(client.get("/desk/?state=in_progress")) == [p4.reference]
     assert listed(client.get("/desk/?sort=-created")) == [p4.reference, p1.reference]
-    assert client.get("/desk/?created_after=not-a-date").status_code == 200  # bad input: no 500
+    refused = client.get("/desk/?created_after=not-a-date")
+    assert refused.status_code == 200 and listed(refused) == []  # bad input: no 500, and it says why
+    assert "Enter a valid date." in refused.content.decode()
 
 
 def test_sla_states_filter_on_track_at_risk_and_breached(people, policy, client_for):
     ticket = make(people)  # P3 response: 4 h of office time from Tue 10:00 Stockholm, warn at 3 h
     client = client_for(people.analyst)
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        assert listed(client.get("/desk/?sla=on_track")) == [ticket.reference]
+        response = client.get("/desk/?sla=on_track")
+        assert listed(response) == [ticket.reference]
+        assert "3 h left" in response.content.decode()
     with time_machine.travel(NOW + timedelta(hours=3, minutes=30), tick=False):  # 13:30: 2.5 h counted (lunch)
-        assert listed(client.get("/desk/?sla=on_track")) == [ticket.reference]
+        response = client.get("/desk/?sla=on_track")
+        assert listed(response) == [ticket.reference]
+        assert "1 h 30 m left" in response.content.decode()
     with time_machine.travel(NOW + timedelta(hours=4, minutes=30), tick=False):
-        assert listed(client.get("/desk/?sla=warning")) == [ticket.reference]
-    with time_machine.travel(NOW + timedelta(hours=6), tick=False):
+        response = client.get("/desk/?sla=warning")
+        assert listed(response) == [ticket.reference]
+        assert '30 m left <strong class="risk">at risk</strong>' in response.content.decode()
+    with time_machine.travel(NOW + timedelta(hours=6), tick=False):  # 16:00: due at 15:00 (lunch 12-13)
         response = client.get("/desk/?sla=breached")
         assert listed(response) == [ticket.reference]
-        assert "late by" in response.content.decode()
+        assert '<strong class="late">late by 1 h</strong>' in response.content.decode()
+
+
+def test_rows_escape_what_people_typed(people, policy, client_for):
+    make(people, title='<script>alert("x")</script> & more')
+    html = client_for(people.analyst).get("/desk/").content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in html
 
 
 def test_taking_a_ticket_someone_took_a_moment_ago_fails_clearly(people, policy, client_for):

@@ -114,6 +114,14 @@ def test_between_undoes_add(hours, start, duration):
 
 @FAST
 @given(calendars(), near_changes(), durations)
+def test_until_is_time_left_before_and_time_late_after(hours, start, duration):
+    deadline = hours.add(start, duration)
+    assert hours.until(start, deadline) == duration
+    assert hours.until(deadline, start) == -hours.between(start, deadline)
+
+
+@FAST
+@given(calendars(), near_changes(), durations)
 def test_add_is_the_earliest_such_instant(hours, start, duration):
     end = hours.add(start, duration)
     assert end >= start
