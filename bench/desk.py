@@ -1,7 +1,8 @@
 """The desk list and the managers' board at a million tickets: server time through Django's test client.
 
 BENCH_TICKETS (default 1,000,000) tickets are bulk-inserted into a throw-away database (PostgreSQL
-when DATABASE_URL points at it, as `make bench` does), a tenth of them open with running clocks.
+when DATABASE_URL points at it, as `make bench` does), a tenth of them open with running clocks: ten
+times the backlog a desk of that size usually carries, so the open-work figures are a hard case.
 """
 
 import os
@@ -10,6 +11,8 @@ import statistics
 import time
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -18,12 +21,19 @@ from django.utils import timezone
 from bench.database import bench_database
 
 BATCH = 20_000
+PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
 def bench_desk() -> None:
-    # DEBUG on so static files need no collectstatic manifest; it also leaves templates in debug mode,
-    # so these figures are, if anything, slower than production's.
-    with bench_database(), override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=True):
+    # Production settings (DEBUG off: no query log, templates not in debug mode), except static files
+    # without the hashed manifest, which only exists after collectstatic, and no HTTPS redirect.
+    production = override_settings(
+        ALLOWED_HOSTS=["testserver"],
+        DEBUG=False,
+        SECURE_SSL_REDIRECT=False,
+        STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}},
+    )
+    with bench_database(), production:
         _run(int(os.environ.get("BENCH_TICKETS", "1000000")))
 
 
@@ -120,6 +130,7 @@ def _seed(count: int):
                         started_at=ticket.created_at,
                         due_at=ticket.created_at + timedelta(hours=24),
                         stopped_at=ticket.resolved_at,
+                        withdrawn=ticket.state == "cancelled",
                         breached_at=ticket.created_at + timedelta(hours=24)
                         if ticket.resolved_at > ticket.created_at + timedelta(hours=24)
                         else None,
@@ -128,19 +139,25 @@ def _seed(count: int):
         Clock.objects.bulk_create(clocks, batch_size=5_000)
         made += len(tickets)
     if connection.vendor == "postgresql":
+        # What autovacuum does to a live database after a bulk load: statistics for the planner and
+        # the visibility map that lets counts read indexes alone.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
-def _time(client: Client, url: str, runs: int) -> tuple[float, float, int]:
+def _time(client: Client, url: str, runs: int, *, cold: bool = False) -> tuple[float, float, int]:
     client.get(url)  # warm caches (compiled calendars, templates)
     samples, queries = [], 0
     for _ in range(runs):
+        if cold:
+            cache.clear()
         began = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - began) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     queries = len(captured.captured_queries)
@@ -158,14 +175,16 @@ def _run(count: int) -> None:
     analyst.force_login(User.objects.get(username="analyst0"))
     boss.force_login(User.objects.get(username="boss"))
     print(f"desk and board ({count:,} tickets on {connection.vendor}; seeded in {seeded:.0f} s)")
-    for label, client, url, runs, target in [
-        ("desk list, default view (50 rows)", analyst, "/desk/", 40, 30),
-        ("desk list, breached P1s", analyst, "/desk/?sla=breached&priority=P1", 20, 30),
-        ("desk list, page 5", analyst, "/desk/?page=5", 20, 30),
-        ("manager board", boss, "/dashboard/", 10, 150),
+    for label, client, url, runs, target, cold in [
+        ("desk list, default view (50 rows)", analyst, "/desk/", 60, 30, False),
+        ("desk list, breached P1s", analyst, "/desk/?sla=breached&priority=P1", 40, 30, False),
+        ("desk list, page 5", analyst, "/desk/?page=5", 40, 30, False),
+        ("desk list, all teams (manager)", boss, "/desk/", 40, 30, False),
+        ("manager board", boss, "/dashboard/", 40, 150, False),
+        ("manager board, first view in an hour", boss, "/dashboard/", 10, 150, True),
     ]:
-        median, p95, queries = _time(client, url, runs)
+        median, p95, queries = _time(client, url, runs, cold=cold)
         print(
-            f"  {label:<36} median {median:7.1f} ms  p95 {p95:7.1f} ms  ({queries} queries; "
+            f"  {label:<38} median {median:7.1f} ms  p95 {p95:7.1f} ms  ({queries} queries; "
             f"target p95 <= {target} ms: {target / p95:.1f}x)"
         )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
-from django.db.models import F, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
+from helpdesk.models.tickets import AGE_BANDS
+from sla.models import Clock, TargetKind
 
 REFERENCE = re.compile(r"^(INC|REQ)-?(\d{1,9})$", re.IGNORECASE)
 SLA_CHOICES = [
@@ -21,6 +24,14 @@ SLA_CHOICES = [
     ("breached", _("Breached")),
     ("today", _("Breaching today")),
     ("paused", _("Paused")),
+]
+# What happened to a ticket's targets (the board's compliance and breach figures drill down to these).
+OUTCOMES = [
+    ("met_response", _("First response on time")),
+    ("missed_response", _("First response late")),
+    ("met_resolution", _("Resolved on time")),
+    ("missed_resolution", _("Resolved late")),
+    ("breached", _("Any target breached")),
 ]
 STATE_CHOICES = [("open", _("Any open state")), *State.choices]
 # Soonest due first, tickets with no clock running last (NULLS LAST also matches PostgreSQL's index order).
@@ -52,6 +63,18 @@ class DeskFilter(django_filters.FilterSet):
     created_after = django_filters.DateFilter(label=_("Raised from"), field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(label=_("Raised to"), field_name="created_at", lookup_expr="date__lte")
     due_before = django_filters.DateFilter(label=_("Due by"), method="filter_due_before")
+    age = django_filters.ChoiceFilter(
+        label=_("Open for"), choices=[(band.key, band.label) for band in AGE_BANDS], method="filter_age"
+    )
+    resolved_after = django_filters.DateFilter(
+        label=_("Resolved from"), field_name="resolved_at", lookup_expr="date__gte"
+    )
+    resolved_before = django_filters.DateFilter(
+        label=_("Resolved to"), field_name="resolved_at", lookup_expr="date__lte"
+    )
+    outcome = django_filters.ChoiceFilter(label=_("Target"), choices=OUTCOMES, method="filter_outcome")
+    measured_after = django_filters.DateFilter(label=_("Target met or missed from"), method="measured_range")
+    measured_before = django_filters.DateFilter(label=_("Target met or missed to"), method="measured_range")
     sort = django_filters.ChoiceFilter(
         label=_("Sort"),
         method="filter_sort",
@@ -122,11 +145,45 @@ class DeskFilter(django_filters.FilterSet):
         return queryset.filter(open_, due_at__isnull=True)
 
     def filter_due_before(self, queryset, name, value):
-        try:
-            end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
-        except OverflowError:  # the last day there is: everything is due before it
-            return queryset
-        return queryset.filter(due_at__lt=end)
+        end = _day_start(value, days=1)
+        return queryset.filter(due_at__lt=end) if end else queryset  # no end: the last day there is
+
+    def filter_age(self, queryset, name, value):
+        band = next(band for band in AGE_BANDS if band.key == value)
+        queryset = queryset.filter(created_at__lte=self.now - band.older_than)
+        return queryset.filter(created_at__gt=self.now - band.younger_than) if band.younger_than else queryset
+
+    def measured_range(self, queryset, name, value):
+        return queryset  # read by filter_outcome
+
+    def filter_outcome(self, queryset, name, value):
+        """Tickets with a clock that stopped met or missed (or breached at all) within the measured dates."""
+        data = self.form.cleaned_data
+        if value == "breached":
+            clocks, field = Clock.objects.filter(breached_at__isnull=False), "breached_at"
+        else:
+            verdict, kind = value.split("_")
+            clocks = Clock.objects.filter(kind=kind, stopped_at__isnull=False, withdrawn=False)
+            clocks, field = clocks.filter(breached_at__isnull=(verdict == "met")), "stopped_at"
+        if data.get("measured_after"):
+            clocks = clocks.filter(**{f"{field}__gte": _day_start(data["measured_after"])})
+        if data.get("measured_before"):
+            end = _day_start(data["measured_before"], days=1)
+            clocks = clocks.filter(**{f"{field}__lt": end}) if end else clocks
+        clocks = clocks.filter(
+            subject_type=ContentType.objects.get_for_model(Ticket),
+            subject_id=OuterRef("pk"),
+            kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
+        )
+        return queryset.filter(Exists(clocks))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["due"]))
+
+
+def _day_start(day: date, *, days: int = 0) -> datetime | None:
+    """Midnight at the start of `day` (plus `days`) in the reader's time zone; None past the last date."""
+    try:
+        return datetime.combine(day + timedelta(days=days), time.min, tzinfo=timezone.get_current_timezone())
+    except OverflowError:
+        return None

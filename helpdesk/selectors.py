@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import OPEN_STATES, Message, Ticket
 from helpdesk.models.people import display_name
-from helpdesk.models.tickets import sla_state
+from helpdesk.models.tickets import AGE_BANDS, sla_state
 from sla.clock import WorkingHours
 from sla.models import Calendar, Clock, TargetKind
 
@@ -155,105 +157,162 @@ class Board:
     by_team: list[dict]
     by_service: list[dict]
     compliance: dict[str, dict]
-    backlog: dict[str, int]
+    backlog: list[dict]
     weeks: list[dict]
     month_start: datetime
+    today: date
+
+    @property
+    def month_range(self) -> str:
+        """This month so far, as the desk's filter takes it: where the compliance figures drill down to."""
+        return f"measured_after={self.month_start:%Y-%m-%d}&measured_before={self.today:%Y-%m-%d}"
 
 
-AGE_BUCKETS = [
-    ("under a day", timedelta(days=1)),
-    ("1-3 days", timedelta(days=3)),
-    ("3-7 days", timedelta(days=7)),
-    ("1-4 weeks", timedelta(days=28)),
-]
+TARGETS = {TargetKind.RESPONSE: _("First response on time"), TargetKind.RESOLUTION: _("Resolved on time")}
 
 
 def board(*, now: datetime) -> Board:
     """Breaches and risks now, this month's compliance, backlog age and twelve weeks: aggregates only."""
-    open_tickets = Ticket.objects.filter(state__in=OPEN_STATES)
-    breached = Count("id", filter=Q(due_at__lte=now))
-    at_risk = Count("id", filter=Q(warn_at__lte=now, due_at__gt=now))
-    # Backlog age rides on the per-team query (summed below): cumulative counts of tickets younger than each limit.
-    ages = {f"age{i}": Count("id", filter=Q(created_at__gt=now - limit)) for i, (_, limit) in enumerate(AGE_BUCKETS)}
-    by_team = list(
-        open_tickets.values("team_id", "team__name")
-        .annotate(open=Count("id"), breached=breached, at_risk=at_risk, **ages)
-        .order_by("-breached", "-at_risk", "team__name")
-    )
-    by_service = list(
-        open_tickets.exclude(service=None)
-        .values("service_id", "service__name")
-        .annotate(open=Count("id"), breached=breached, at_risk=at_risk)
-        .filter(Q(breached__gt=0) | Q(at_risk__gt=0))
-        .order_by("-breached", "-at_risk")[:10]
-    )
+    by_team, by_service, backlog = _open_work(now)
     local_now = timezone.localtime(now)
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    stopped = (
-        Clock.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Ticket),
-            kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
-            stopped_at__gte=month_start,
-            stopped_at__lte=now,
-        )
-        # A cancelled ticket's clocks stopped because nobody needed it any more: neither met nor missed.
-        .exclude(subject_id__in=Ticket.objects.filter(state="cancelled").values("pk"))
+    verdicts = (
+        _verdicts()
+        .filter(kind__in=list(TARGETS), stopped_at__gte=month_start, stopped_at__lte=now)
         .values("kind")
-        .annotate(total=Count("id"), met=Count("id", filter=Q(breached_at__isnull=True)))
+        .annotate(total=Count("*"), met=Count("kind", filter=Q(breached_at__isnull=True)))
+        .order_by()
     )
-    compliance = {
-        row["kind"]: {**row, "percent": round(100 * row["met"] / row["total"]) if row["total"] else None}
-        for row in stopped
+    counted = {row["kind"]: row for row in verdicts}
+    compliance = {}
+    for kind, title in TARGETS.items():
+        total, met = counted.get(kind, {}).get("total", 0), counted.get(kind, {}).get("met", 0)
+        percent = round(100 * met / total) if total else None
+        compliance[kind] = {
+            "kind": kind,
+            "title": title,
+            "total": total,
+            "met": met,
+            "missed": total - met,
+            "percent": percent,
+        }
+    weeks = twelve_weeks(now=now)
+    return Board(by_team, by_service, compliance, backlog, weeks, month_start, local_now.date())
+
+
+def _verdicts() -> QuerySet[Clock]:
+    """Ticket clocks that stopped with a verdict (met or missed); withdrawn ones (cancelled tickets) have none."""
+    return Clock.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Ticket), stopped_at__isnull=False, withdrawn=False
+    )
+
+
+def _open_work(now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
+    """Open tickets by team and by service (breached, at risk) and by age: one grouped query, read from
+    an index that holds every column it needs, rolled up here."""
+    ages = {
+        f"younger{i}": Count("team_id", filter=Q(created_at__gt=now - band.younger_than))
+        for i, band in enumerate(AGE_BANDS[:-1])
     }
-    backlog, previous = {}, 0
-    for i, (label, _limit) in enumerate(AGE_BUCKETS):
-        younger = sum(row[f"age{i}"] for row in by_team)
-        backlog[label] = younger - previous
-        previous = younger
-    backlog["over 4 weeks"] = sum(row["open"] for row in by_team) - previous
-    return Board(by_team, by_service, compliance, backlog, twelve_weeks(now=now), month_start)
+    groups = (
+        Ticket.objects.filter(state__in=OPEN_STATES)
+        .values("team_id", "team__name", "service_id", "service__name")
+        .annotate(
+            open=Count("*"),
+            breached=Count("team_id", filter=Q(due_at__lte=now)),
+            at_risk=Count("team_id", filter=Q(warn_at__lte=now, due_at__gt=now)),
+            **ages,
+        )
+        .order_by()
+    )
+    teams: dict[int, dict] = {}
+    services: dict[int, dict] = {}
+    totals = dict.fromkeys(["open", *ages], 0)
+    for group in groups:
+        figures = {key: group[key] for key in ("open", "breached", "at_risk")}
+        team = teams.setdefault(group["team_id"], {"team_id": group["team_id"], "team__name": group["team__name"]})
+        _add(team, figures)
+        if group["service_id"] is not None:
+            service = services.setdefault(
+                group["service_id"], {"service_id": group["service_id"], "service__name": group["service__name"]}
+            )
+            _add(service, figures)
+        _add(totals, {key: group[key] for key in totals})
+    by_team = sorted(teams.values(), key=lambda row: (-row["breached"], -row["at_risk"], row["team__name"]))
+    at_stake = [row for row in services.values() if row["breached"] or row["at_risk"]]
+    by_service = sorted(at_stake, key=lambda row: (-row["breached"], -row["at_risk"], row["service__name"]))[:10]
+    # Cumulative counts of tickets younger than each limit become counts per band.
+    backlog, older = [], 0
+    for i, band in enumerate(AGE_BANDS):
+        younger = totals[f"younger{i}"] if i < len(AGE_BANDS) - 1 else totals["open"]
+        backlog.append({"band": band, "count": younger - older})
+        older = younger
+    return by_team, by_service, backlog
+
+
+def _add(into: dict, figures: dict) -> None:
+    for key, value in figures.items():
+        into[key] = into.get(key, 0) + value
+
+
+SETTLED_FOR = 3600  # seconds a finished week's figures are reused before being counted again
 
 
 def twelve_weeks(*, now: datetime) -> list[dict]:
-    """Raised, resolved and breached per week (Monday to Sunday, local), oldest first: three queries."""
+    """Raised, resolved and breached per week (Monday to Sunday, local), oldest first.
+
+    The eleven finished weeks hardly change (a reopened ticket can take back a resolution), so their
+    figures are counted once an hour and shared; this week is counted on every request.
+    """
     local = timezone.localtime(now)
     this_monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     start = this_monday - timedelta(weeks=11)
-    weeks = [{"start": start + timedelta(weeks=i), "raised": 0, "resolved": 0, "breached": 0} for i in range(12)]
+    key = f"board:weeks:{start.isoformat()}:{timezone.get_current_timezone_name()}"
+    finished = cache.get(key)
+    if finished is None:  # count all twelve weeks at once, and keep the finished ones
+        counts = _weekly_counts(start, this_monday + timedelta(weeks=1))
+        cache.set(key, counts[:11], SETTLED_FOR)
+    else:
+        # Three counts, each read from one index alone.
+        this_week = {
+            "raised": Ticket.objects.filter(created_at__gte=this_monday).count(),
+            "resolved": Ticket.objects.filter(resolved_at__gte=this_monday).count(),
+            "breached": _breaches().filter(breached_at__gte=this_monday).count(),
+        }
+        counts = [*finished, this_week]
+    weeks = [{"start": start + timedelta(weeks=i), **counts[i]} for i in range(12)]
+    for week in weeks:
+        week["last"] = week["start"] + timedelta(days=6)  # Sunday: the desk's date filters include it
+    return weeks
 
-    def fill(rows, key):
-        for row in rows:
-            index = (timezone.localtime(row["week"]).date() - start.date()).days // 7 if row["week"] else -1
-            if 0 <= index < 12:
-                weeks[index][key] = row["n"]
 
+def _breaches() -> QuerySet[Clock]:
+    """Our own targets (response and resolution) that were missed, on tickets."""
+    return Clock.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Ticket),
+        breached_at__isnull=False,
+        kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
+    )
+
+
+def _weekly_counts(start: datetime, end: datetime) -> list[dict]:
+    """Counts per local week in [start, end): three grouped queries."""
+    weeks = [{"raised": 0, "resolved": 0, "breached": 0} for _ in range((end - start).days // 7)]
     tz = timezone.get_current_timezone()
-    fill(
-        Ticket.objects.filter(created_at__gte=start)
-        .annotate(week=TruncWeek("created_at", tzinfo=tz))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by(),
-        "raised",
-    )
-    fill(
-        Ticket.objects.filter(resolved_at__gte=start)
-        .annotate(week=TruncWeek("resolved_at", tzinfo=tz))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by(),
-        "resolved",
-    )
-    fill(
-        Clock.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Ticket),
-            kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
-            breached_at__gte=start,
+    for series, queryset, field in [
+        ("raised", Ticket.objects.all(), "created_at"),
+        ("resolved", Ticket.objects.all(), "resolved_at"),
+        ("breached", _breaches(), "breached_at"),
+    ]:
+        rows = (
+            queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+            .annotate(week=TruncWeek(field, tzinfo=tz))
+            .values("week")
+            .annotate(n=Count("*"))
+            .order_by()
         )
-        .annotate(week=TruncWeek("breached_at", tzinfo=tz))
-        .values("week")
-        .annotate(n=Count("id"))
-        .order_by(),
-        "breached",
-    )
+        for row in rows:
+            index = (timezone.localtime(row["week"]).date() - start.date()).days // 7
+            if 0 <= index < len(weeks):
+                weeks[index][series] = row["n"]
     return weeks

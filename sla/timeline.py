@@ -51,6 +51,8 @@ def timeline(clock: Clock, now: datetime | None = None) -> list[Entry]:
             text = _("Warning: most of the time allowed is used")
         elif event.kind == EventKind.BREACHED:
             text = _("Breached: the deadline passed")
+        elif event.kind == EventKind.STOPPED and data.get("withdrawn"):
+            text = _("Stopped: the work was withdrawn, so it counts as neither met nor missed")
         elif event.kind == EventKind.STOPPED:
             margin = business(timedelta(seconds=data.get("margin", 0)))
             text = (_("Met with %(margin)s to spare") if data.get("met") else _("Breached by %(margin)s")) % {

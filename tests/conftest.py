@@ -28,6 +28,14 @@ def pytest_configure(config):
     ).enable()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the board keeps finished weeks, the desk its filter form."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class People:
     """Who is who in an access test. `anonymous` is None: use `client_for(None)`."""

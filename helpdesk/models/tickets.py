@@ -6,6 +6,7 @@ call them inside a transaction, and pages list the buttons from the same declara
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -87,6 +88,24 @@ DESK_COLUMNS = (
     *("team__name", "service__name"),
     *(f"{person}__{name}" for person in ("assignee", "requester") for name in ("username", "first_name", "last_name")),
 )
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    key: str
+    label: str
+    younger_than: timedelta | None  # None: the oldest band, no upper limit
+    older_than: timedelta
+
+
+# How old open work is, on the board and as a desk filter (one definition for both).
+AGE_BANDS = [
+    AgeBand("day", _("under a day"), timedelta(days=1), timedelta(0)),
+    AgeBand("days", _("1-3 days"), timedelta(days=3), timedelta(days=1)),
+    AgeBand("week", _("3-7 days"), timedelta(days=7), timedelta(days=3)),
+    AgeBand("weeks", _("1-4 weeks"), timedelta(days=28), timedelta(days=7)),
+    AgeBand("older", _("over 4 weeks"), None, timedelta(days=28)),
+]
 
 
 def sla_state(*, due_at: datetime | None, warn_at: datetime | None, is_open: bool, now: datetime) -> str:
@@ -193,6 +212,15 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
             models.Index(fields=["team", "state", "-created_at"], name="ticket_team_state"),
             models.Index(fields=["state", "resolved_at"], name="ticket_state_resolved"),
+            # The board's weekly counts: index-only range scans.
+            models.Index(fields=["created_at"], name="ticket_created"),
+            models.Index(fields=["resolved_at"], condition=Q(resolved_at__isnull=False), name="ticket_resolved"),
+            # The board's open figures by team and service, read from the index alone.
+            models.Index(
+                fields=["team", "service", "due_at", "warn_at", "created_at"],
+                condition=Q(state__in=OPEN_STATES),
+                name="ticket_open_board",
+            ),
             # The desk's default sort (soonest due first) over open tickets, for all teams and for one.
             models.Index(fields=["due_at", "id"], condition=Q(state__in=OPEN_STATES), name="ticket_open_due"),
             models.Index(
@@ -289,7 +317,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     @transition(field=state, source=OPEN_STATES, target=State.CANCELLED, permission=is_requester_side)
     def cancel(self, *, by, at: datetime, reason: str) -> None:
         self.closed_at = at
-        self.stop_clocks(at=at)
+        self.stop_clocks(at=at, withdrawn=True)
 
     def restart_resolution_clock(self, *, at: datetime) -> None:
         """After a reopen the resolution clock carries on from where it stopped: what was used stays used."""

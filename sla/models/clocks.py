@@ -73,6 +73,9 @@ class Clock(models.Model):
     pause_reason = models.CharField(max_length=200, blank=True)
     paused_for = models.DurationField(default=ZERO, help_text="Business time paused so far (closed pauses).")
     stopped_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(
+        default=False, help_text="Stopped because the work was withdrawn (cancelled): counts as neither met nor missed."
+    )
     warned_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     notify_email = models.CharField(max_length=254, blank=True, help_text="Who hears of warnings and breaches.")
@@ -89,6 +92,17 @@ class Clock(models.Model):
                 fields=["warn_at"], condition=Q(_RUNNING, warned_at__isnull=True), name="sla_clock_running_warn"
             ),
             models.Index(fields=["subject_type", "subject_id"], name="sla_clock_subject"),
+            # Compliance and breach counts per period read these alone (index-only scans).
+            models.Index(
+                fields=["subject_type", "stopped_at", "kind", "breached_at"],
+                condition=Q(stopped_at__isnull=False, withdrawn=False),
+                name="sla_clock_verdicts",
+            ),
+            models.Index(
+                fields=["subject_type", "breached_at", "kind"],
+                condition=Q(breached_at__isnull=False),
+                name="sla_clock_breaches",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,7 +124,9 @@ class Clock(models.Model):
 
     @property
     def met(self) -> bool | None:
-        """True when stopped in time, False when breached, None while still counting."""
+        """True when stopped in time, False when breached, None while still counting or when withdrawn."""
+        if self.withdrawn:
+            return None
         if self.breached_at is not None:
             return False
         return None if self.stopped_at is None else True
@@ -191,25 +207,29 @@ class Clock(models.Model):
             self.events.create(kind=EventKind.RESUMED, at=at, data={"paused": paused.total_seconds()})
         return True
 
-    def stop(self, *, at: datetime) -> bool:
-        """The target is done (responded, resolved, provider answered): record met or breached."""
+    def stop(self, *, at: datetime, withdrawn: bool = False) -> bool:
+        """The target is done (responded, resolved, provider answered): record met or breached.
+
+        A withdrawn clock (the work was cancelled) keeps its history but counts as neither met nor missed.
+        """
         if self.stopped_at is not None:
             return False
         with transaction.atomic():
             self._lock()
             if self.stopped_at is not None:
                 return False
-            changed = ["stopped_at", *self._record_passed(at)]
+            changed = ["stopped_at", "withdrawn", *self._record_passed(at)]
             if self.paused_at is not None:
                 self._close_pause(at)
                 changed += ["paused_at", "pause_reason", "paused_for", "due_at", "warn_at"]
-            self.stopped_at = at
+            self.stopped_at, self.withdrawn = at, withdrawn
             # Once breached, always breached: a later repair that moved the deadline does not undo it.
             late = self.breached_at is not None
             hours = self.hours
             margin = hours.between(self.breached_at, at) if late else hours.between(at, self.due_at)
             self.save(update_fields=changed)
-            self.events.create(kind=EventKind.STOPPED, at=at, data={"met": not late, "margin": margin.total_seconds()})
+            data = {"met": not late, "margin": margin.total_seconds()}
+            self.events.create(kind=EventKind.STOPPED, at=at, data={**data, "withdrawn": True} if withdrawn else data)
         return True
 
     def repair(
@@ -383,12 +403,14 @@ class Measured:
     def resume_clocks(self, *, at: datetime) -> list[Clock]:
         return [clock for clock in self.clocks.filter(stopped_at=None).exclude(paused_at=None) if clock.resume(at=at)]
 
-    def stop_clocks(self, *, at: datetime, kinds: tuple[str, ...] | None = None) -> list[Clock]:
-        """Stop the clocks of `kinds` (all when None) that are still counting."""
+    def stop_clocks(
+        self, *, at: datetime, kinds: tuple[str, ...] | None = None, withdrawn: bool = False
+    ) -> list[Clock]:
+        """Stop the clocks of `kinds` (all when None) that are still counting; `withdrawn` when cancelled."""
         clocks = self.clocks.filter(stopped_at=None)
         if kinds is not None:
             clocks = clocks.filter(kind__in=kinds)
-        return [clock for clock in clocks if clock.stop(at=at)]
+        return [clock for clock in clocks if clock.stop(at=at, withdrawn=withdrawn)]
 
     def repair_clocks(self, *, policy: Policy, priority: str, at: datetime) -> list[Clock]:
         """Recompute every unstopped clock for a new policy or priority, keeping elapsed and paused time."""

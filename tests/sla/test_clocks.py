@@ -91,6 +91,16 @@ def test_stop_records_met_with_margin_or_breached_by(office):
     assert late.events.get(kind=EventKind.STOPPED).data["margin"] == (5 * M).total_seconds()
 
 
+def test_a_withdrawn_clock_is_neither_met_nor_missed_but_keeps_its_history(office):
+    clock = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
+    clock.stop(at=at(24, 11), withdrawn=True)  # an hour late when the work was withdrawn
+    clock.refresh_from_db()
+    assert clock.withdrawn and clock.met is None
+    assert clock.breached_at == at(24, 10)  # what happened stays on record
+    assert clock.events.get(kind=EventKind.STOPPED).data["withdrawn"] is True
+    assert "withdrawn" in timeline(clock, at(24, 12))[-1].text
+
+
 def test_repair_keeps_elapsed_and_paused_time_on_a_new_calendar(office, db):
     clock = Clock.begin(kind=TargetKind.RESOLUTION, calendar=office, target=8 * H, at=TUESDAY_9)
     clock.pause(at=at(24, 10), reason="waiting on you")
