@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
-from helpdesk.models.tickets import AGE_BANDS
-from sla.models import Clock, TargetKind
+from helpdesk.models.queues import AGE_BANDS
+from sla.models import Clock
 
 REFERENCE = re.compile(r"^(INC|REQ)-?(\d{1,9})$", re.IGNORECASE)
 SLA_CHOICES = [
@@ -60,18 +59,14 @@ class DeskFilter(django_filters.FilterSet):
     sla = django_filters.ChoiceFilter(
         label=_("Service level"), choices=SLA_CHOICES, method="filter_sla", empty_label=_("Any")
     )
-    created_after = django_filters.DateFilter(label=_("Raised from"), field_name="created_at", lookup_expr="date__gte")
-    created_before = django_filters.DateFilter(label=_("Raised to"), field_name="created_at", lookup_expr="date__lte")
+    created_after = django_filters.DateFilter(label=_("Raised from"), field_name="created_at", method="on_or_after")
+    created_before = django_filters.DateFilter(label=_("Raised to"), field_name="created_at", method="on_or_before")
     due_before = django_filters.DateFilter(label=_("Due by"), method="filter_due_before")
     age = django_filters.ChoiceFilter(
         label=_("Open for"), choices=[(band.key, band.label) for band in AGE_BANDS], method="filter_age"
     )
-    resolved_after = django_filters.DateFilter(
-        label=_("Resolved from"), field_name="resolved_at", lookup_expr="date__gte"
-    )
-    resolved_before = django_filters.DateFilter(
-        label=_("Resolved to"), field_name="resolved_at", lookup_expr="date__lte"
-    )
+    resolved_after = django_filters.DateFilter(label=_("Resolved from"), field_name="resolved_at", method="on_or_after")
+    resolved_before = django_filters.DateFilter(label=_("Resolved to"), field_name="resolved_at", method="on_or_before")
     outcome = django_filters.ChoiceFilter(label=_("Target"), choices=OUTCOMES, method="filter_outcome")
     measured_after = django_filters.DateFilter(label=_("Target met or missed from"), method="measured_range")
     measured_before = django_filters.DateFilter(label=_("Target met or missed to"), method="measured_range")
@@ -100,10 +95,10 @@ class DeskFilter(django_filters.FilterSet):
         self.filters["service"].extra["choices"] = [(str(pk), name) for pk, name in services]
 
     def form_key(self) -> str:
-        """Everything the form's HTML depends on (the values asked for and the choices offered), so the
-        rendered form can be cached under it: a new service or a renamed team makes a new key."""
+        """Everything the form's HTML but the free-text search depends on (the values asked for and the
+        choices offered), so it can be cached under it: a new service or a renamed team makes a new key."""
         choices = [self.filters[name].extra["choices"] for name in ("team", "service")]
-        parts = [sorted(self.data.lists()), choices]
+        parts = [sorted((name, values) for name, values in self.data.lists() if name != "q"), choices]
         return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     @property
@@ -150,40 +145,50 @@ class DeskFilter(django_filters.FilterSet):
 
     def filter_age(self, queryset, name, value):
         band = next(band for band in AGE_BANDS if band.key == value)
-        queryset = queryset.filter(created_at__lte=self.now - band.older_than)
-        return queryset.filter(created_at__gt=self.now - band.younger_than) if band.younger_than else queryset
+        queryset = queryset.filter(created_at__lte=self.now - band.at_least)
+        return queryset.filter(created_at__gt=self.now - band.under) if band.under else queryset
+
+    def on_or_after(self, queryset, name, value):
+        """From local midnight of that day: a range on the column, so its index serves it."""
+        start = _day_start(value)
+        return queryset.filter(**{f"{name}__gte": start}) if start else queryset
+
+    def on_or_before(self, queryset, name, value):
+        end = _day_start(value, days=1)
+        return queryset.filter(**{f"{name}__lt": end}) if end else queryset
 
     def measured_range(self, queryset, name, value):
-        return queryset  # read by filter_outcome
+        """The dates narrow `outcome` (read there): on their own they select nothing."""
+        return queryset
 
     def filter_outcome(self, queryset, name, value):
-        """Tickets with a clock that stopped met or missed (or breached at all) within the measured dates."""
-        data = self.form.cleaned_data
+        """Tickets with a clock that stopped met or missed (or breached at all) within the measured dates:
+        the same clocks the board counts."""
+        clocks = Clock.objects.our_targets_on(Ticket)
         if value == "breached":
-            clocks, field = Clock.objects.filter(breached_at__isnull=False), "breached_at"
+            clocks, field = clocks.breaches(), "breached_at"
         else:
             verdict, kind = value.split("_")
-            clocks = Clock.objects.filter(kind=kind, stopped_at__isnull=False, withdrawn=False)
-            clocks, field = clocks.filter(breached_at__isnull=(verdict == "met")), "stopped_at"
-        if data.get("measured_after"):
-            clocks = clocks.filter(**{f"{field}__gte": _day_start(data["measured_after"])})
-        if data.get("measured_before"):
-            end = _day_start(data["measured_before"], days=1)
-            clocks = clocks.filter(**{f"{field}__lt": end}) if end else clocks
-        clocks = clocks.filter(
-            subject_type=ContentType.objects.get_for_model(Ticket),
-            subject_id=OuterRef("pk"),
-            kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
-        )
-        return queryset.filter(Exists(clocks))
+            clocks = clocks.verdicts().filter(kind=kind, breached_at__isnull=(verdict == "met"))
+            field = "stopped_at"
+        data = self.form.cleaned_data
+        start = _day_start(data["measured_after"]) if data.get("measured_after") else None
+        end = _day_start(data["measured_before"], days=1) if data.get("measured_before") else None
+        if start:
+            clocks = clocks.filter(**{f"{field}__gte": start})
+        if end:
+            clocks = clocks.filter(**{f"{field}__lt": end})
+        return queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["due"]))
 
 
 def _day_start(day: date, *, days: int = 0) -> datetime | None:
-    """Midnight at the start of `day` (plus `days`) in the reader's time zone; None past the last date."""
+    """Midnight at the start of `day` (plus `days`) in the reader's time zone, in UTC; None beyond the
+    first or last instant a date can hold (no limit there, rather than an error)."""
     try:
-        return datetime.combine(day + timedelta(days=days), time.min, tzinfo=timezone.get_current_timezone())
+        local = datetime.combine(day + timedelta(days=days), time.min, tzinfo=timezone.get_current_timezone())
+        return local.astimezone(UTC)
     except OverflowError:
         return None

@@ -1,6 +1,11 @@
-"""Clocks of tickets cancelled before clocks knew "withdrawn": mark them, so they count neither met nor missed."""
+"""Clocks stopped by a cancel before clocks knew "withdrawn": mark them, so they count neither met nor missed.
+
+As a cancel does now, only the clocks the cancel itself stopped (at the ticket's closed_at); a response
+given before the cancel keeps its verdict.
+"""
 
 from django.db import migrations
+from django.db.models import Exists, OuterRef
 
 
 def withdraw(apps, schema_editor):
@@ -10,8 +15,10 @@ def withdraw(apps, schema_editor):
     ticket_type = ContentType.objects.filter(app_label="helpdesk", model="ticket").first()
     if ticket_type is None:  # a new database: nothing was ever cancelled
         return
-    cancelled = Ticket.objects.filter(state="cancelled").values("pk")
-    Clock.objects.filter(subject_type=ticket_type, subject_id__in=cancelled, stopped_at__isnull=False).update(
+    stopped_by_cancel = Ticket.objects.filter(
+        pk=OuterRef("subject_id"), state="cancelled", closed_at=OuterRef("stopped_at")
+    )
+    Clock.objects.filter(subject_type=ticket_type, stopped_at__isnull=False).filter(Exists(stopped_by_cancel)).update(
         withdrawn=True
     )
 

@@ -6,11 +6,9 @@ call them inside a transaction, and pages list the buttons from the same declara
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -90,35 +88,6 @@ DESK_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class AgeBand:
-    key: str
-    label: str
-    younger_than: timedelta | None  # None: the oldest band, no upper limit
-    older_than: timedelta
-
-
-# How old open work is, on the board and as a desk filter (one definition for both).
-AGE_BANDS = [
-    AgeBand("day", _("under a day"), timedelta(days=1), timedelta(0)),
-    AgeBand("days", _("1-3 days"), timedelta(days=3), timedelta(days=1)),
-    AgeBand("week", _("3-7 days"), timedelta(days=7), timedelta(days=3)),
-    AgeBand("weeks", _("1-4 weeks"), timedelta(days=28), timedelta(days=7)),
-    AgeBand("older", _("over 4 weeks"), None, timedelta(days=28)),
-]
-
-
-def sla_state(*, due_at: datetime | None, warn_at: datetime | None, is_open: bool, now: datetime) -> str:
-    """on_track, warning, breached, or paused (no clock counting) for an open ticket; done when closed."""
-    if due_at is None:
-        return "paused" if is_open else "done"
-    if due_at <= now:
-        return "breached"
-    if warn_at is not None and warn_at <= now:
-        return "warning"
-    return "on_track"
-
-
 class TicketQuerySet(models.QuerySet):
     def visible_to(self, user) -> TicketQuerySet:
         """The one rule for who may see a ticket: every list, page, download and report uses it.
@@ -135,23 +104,19 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(mine)
 
     def in_queues_of(self, user) -> TicketQuerySet:
-        """The queues a person works: their teams' tickets, all teams for managers (a subset of visible_to)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.roles.manager:
-            return self.all()
-        return self.filter(team_id__in=user.team_ids)
+        """The queues a person works: of what they may see, their teams' tickets (all teams for managers)."""
+        tickets = self.visible_to(user)
+        if user.is_authenticated and not (user.is_superuser or user.roles.manager):
+            tickets = tickets.filter(team_id__in=user.team_ids)
+        return tickets
 
     def for_desk(self, user) -> TicketQuerySet:
         """The desk's rows as values: the person's queues, the columns a row shows, and the calendar of
         the clock whose deadline `due_at` holds (`clock_calendar_id`), to tell the business time left."""
         soonest_clock = (
-            Clock.objects.running()
-            .filter(
-                subject_type=ContentType.objects.get_for_model(Ticket),
-                subject_id=OuterRef("pk"),
-                kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION],
-            )
+            Clock.objects.our_targets_on(self.model)
+            .running()
+            .filter(subject_id=OuterRef("pk"))
             .order_by("due_at", "pk")
         )
         return (
@@ -241,9 +206,6 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
         soonest = running.aggregate(due=models.Min("due_at"), warn=models.Min("warn_at"))
         self.due_at, self.warn_at = soonest["due"], soonest["warn"]
         Ticket.objects.filter(pk=self.pk).update(due_at=self.due_at, warn_at=self.warn_at)
-
-    def sla_state(self, now: datetime) -> str:
-        return sla_state(due_at=self.due_at, warn_at=self.warn_at, is_open=self.is_open, now=now)
 
     def log(self, kind: str, *, by, at: datetime, **data) -> TicketEvent:
         return self.events.create(kind=kind, actor=by, created_at=at, data=data)

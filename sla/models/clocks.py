@@ -53,6 +53,19 @@ class ClockQuerySet(models.QuerySet):
     def for_subject(self, subject: models.Model) -> ClockQuerySet:
         return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
 
+    def our_targets_on(self, model: type[models.Model]) -> ClockQuerySet:
+        """Clocks of the team's own targets (first response, resolution) on things of `model`, not providers'."""
+        return self.filter(
+            subject_type=ContentType.objects.get_for_model(model), kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION]
+        )
+
+    def verdicts(self) -> ClockQuerySet:
+        """Stopped with a verdict, met or missed (met: never breached); withdrawn clocks have none."""
+        return self.filter(stopped_at__isnull=False, withdrawn=False)
+
+    def breaches(self) -> ClockQuerySet:
+        return self.filter(breached_at__isnull=False)
+
 
 class Clock(models.Model):
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)

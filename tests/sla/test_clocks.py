@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from helpdesk.models import Team
 from sla.models import Calendar, Clock, Closure, EventKind, Measured, Policy, TargetKind
+from sla.models.calendars import compiled
 from sla.timeline import timeline
 from tests.factories import ALWAYS_WEEK, CalendarFactory, PolicyFactory, TeamFactory
 
@@ -277,3 +278,15 @@ def test_editing_a_calendars_rows_rebuilds_its_compiled_hours(office):
     assert office.working_hours().is_open(at(25, 10))
     Closure.objects.create(calendar=office, name="Move", start_date=date(2026, 11, 25))
     assert not Calendar.objects.get(pk=office.pk).working_hours().is_open(at(25, 10))
+
+
+def test_many_calendars_compile_with_two_queries_for_their_rows(db, django_assert_num_queries):
+    made = [CalendarFactory(), CalendarFactory(week=ALWAYS_WEEK), CalendarFactory()]
+    for calendar in made:
+        calendar.touch()  # changed since any compiled copy
+    calendars = list(Calendar.objects.filter(pk__in=[c.pk for c in made]))
+    with django_assert_num_queries(2):  # opening hours and closures of all three
+        hours = compiled(calendars)
+    assert hours[made[1].pk].is_always_open and not hours[made[0].pk].is_always_open
+    with django_assert_num_queries(0):
+        compiled(calendars)
