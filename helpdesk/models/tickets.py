@@ -104,11 +104,17 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(mine)
 
     def in_queues_of(self, user) -> TicketQuerySet:
-        """The queues a person works: of what they may see, their teams' tickets (all teams for managers)."""
-        tickets = self.visible_to(user)
-        if user.is_authenticated and not (user.is_superuser or user.roles.manager):
-            tickets = tickets.filter(team_id__in=user.team_ids)
-        return tickets
+        """The queues a person works: their teams' tickets (all teams for managers).
+
+        Always within visible_to(user), which lets analysts see their teams' tickets; not written as
+        visible_to(user).filter(...), because its OR of requester and team misleads PostgreSQL's row
+        estimates (a breached-P1 list went from an ordered index scan to sorting 10,000 rows).
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.roles.manager:
+            return self.all()
+        return self.filter(team_id__in=user.team_ids)
 
     def for_desk(self, user) -> TicketQuerySet:
         """The desk's rows as values: the person's queues, the columns a row shows, and the calendar of
