@@ -161,6 +161,10 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
 }
 
+# Sessions are read from the cache and written through to the database: one query less on every page,
+# and nobody is logged out when the cache is cleared.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Mail: printed to the console in development, SMTP otherwise.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
