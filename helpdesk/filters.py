@@ -61,7 +61,7 @@ class DeskFilter(django_filters.FilterSet):
     )
     created_after = django_filters.DateFilter(label=_("Raised from"), field_name="created_at", method="on_or_after")
     created_before = django_filters.DateFilter(label=_("Raised to"), field_name="created_at", method="on_or_before")
-    due_before = django_filters.DateFilter(label=_("Due by"), method="filter_due_before")
+    due_before = django_filters.DateFilter(label=_("Due by"), field_name="due_at", method="on_or_before")
     age = django_filters.ChoiceFilter(
         label=_("Open for"), choices=[(band.key, band.label) for band in AGE_BANDS], method="filter_age"
     )
@@ -139,10 +139,6 @@ class DeskFilter(django_filters.FilterSet):
             return queryset.filter(open_, due_at__lte=end_of_day)
         return queryset.filter(open_, due_at__isnull=True)
 
-    def filter_due_before(self, queryset, name, value):
-        end = _day_start(value, days=1)
-        return queryset.filter(due_at__lt=end) if end else queryset  # no end: the last day there is
-
     def filter_age(self, queryset, name, value):
         band = next(band for band in AGE_BANDS if band.key == value)
         queryset = queryset.filter(created_at__lte=self.now - band.at_least)
@@ -154,6 +150,7 @@ class DeskFilter(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__gte": start}) if start else queryset
 
     def on_or_before(self, queryset, name, value):
+        """Up to the end of that day (no limit on the last day there is)."""
         end = _day_start(value, days=1)
         return queryset.filter(**{f"{name}__lt": end}) if end else queryset
 

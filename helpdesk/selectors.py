@@ -183,14 +183,8 @@ def board(*, now: datetime) -> Board:
     for kind, title in TARGETS.items():
         total, met = counted.get(kind, {}).get("total", 0), counted.get(kind, {}).get("met", 0)
         percent = round(100 * met / total) if total else None
-        compliance[kind] = {
-            "kind": kind,
-            "title": title,
-            "total": total,
-            "met": met,
-            "missed": total - met,
-            "percent": percent,
-        }
+        compliance[kind] = {"kind": kind, "title": title, "total": total, "met": met, "percent": percent}
+        compliance[kind]["missed"] = total - met
     weeks = twelve_weeks(now=now)
     return Board(by_team, by_service, compliance, backlog, weeks, month_start, local_now.date())
 
