@@ -81,7 +81,10 @@ def desk(request):
         "saved_views": request.user.saved_views.all(),
         "query": params.urlencode(),
         "bulk_teams": all_teams,
-        "bulk_people": User.objects.filter(teams__in=request.user.team_ids).distinct().order_by("username"),
+        "bulk_people": User.objects.filter(teams__in=request.user.team_ids)
+        .distinct()
+        .order_by("username")
+        .only("username", "first_name", "last_name"),
     }
     if request.headers.get("X-Requested-With") == "fetch":
         return render(request, "helpdesk/_desk_rows.html", context)
