@@ -90,10 +90,19 @@ def test_sla_states_filter_on_track_at_risk_and_breached(people, policy, client_
 
 
 def test_rows_escape_what_people_typed(people, policy, client_for):
-    make(people, title='<script>alert("x")</script> & more')
+    people.requester.first_name = "<b>Eve</b>"
+    people.requester.save()
+    people.team.name = "Desk & <i>Co</i>"
+    people.team.save()
+    made = make(people, title='<script>alert("x")</script> & more')
+    made.service.name = "<img src=x onerror=alert(1)>"
+    made.service.save()
     html = client_for(people.analyst).get("/desk/").content.decode()
-    assert "<script>alert" not in html
+    assert "<script>alert" not in html and "<b>Eve" not in html and "<img src=x" not in html
+    assert "<i>Co" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more" in html
+    assert "&lt;img src=x onerror=alert(1)&gt; · &lt;b&gt;Eve&lt;/b&gt;" in html
+    assert "<td>Desk &amp; &lt;i&gt;Co&lt;/i&gt;</td>" in html
 
 
 def test_taking_a_ticket_someone_took_a_moment_ago_fails_clearly(people, policy, client_for):
