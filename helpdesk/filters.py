@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
-from helpdesk.models.queues import AGE_BANDS
+from helpdesk.queues import AGE_BANDS
 from sla.models import Clock
 
 REFERENCE = re.compile(r"^(INC|REQ)-?(\d{1,9})$", re.IGNORECASE)

@@ -208,8 +208,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
 
     def refresh_sla(self) -> None:
         """Copy the soonest deadline and warning of the running clocks onto the ticket (None when none runs)."""
-        running = self.clocks.running().filter(kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION])
-        soonest = running.aggregate(due=models.Min("due_at"), warn=models.Min("warn_at"))
+        soonest = self.clocks.running().ours().aggregate(due=models.Min("due_at"), warn=models.Min("warn_at"))
         self.due_at, self.warn_at = soonest["due"], soonest["warn"]
         Ticket.objects.filter(pk=self.pk).update(due_at=self.due_at, warn_at=self.warn_at)
 

@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
 ALERT_KINDS = (EventKind.WARNED, EventKind.BREACHED)
 
 _RUNNING = Q(stopped_at__isnull=True, paused_at__isnull=True)
+# The team's own targets; a provider's clock measures the supplier, not us.
+OUR_TARGETS = (TargetKind.RESPONSE, TargetKind.RESOLUTION)
 
 
 def _warn_after(target: timedelta, warning_percent: int | None) -> timedelta | None:
@@ -53,11 +55,13 @@ class ClockQuerySet(models.QuerySet):
     def for_subject(self, subject: models.Model) -> ClockQuerySet:
         return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
 
+    def ours(self) -> ClockQuerySet:
+        """Clocks of the team's own targets (first response, resolution), not a provider's."""
+        return self.filter(kind__in=OUR_TARGETS)
+
     def our_targets_on(self, model: type[models.Model]) -> ClockQuerySet:
-        """Clocks of the team's own targets (first response, resolution) on things of `model`, not providers'."""
-        return self.filter(
-            subject_type=ContentType.objects.get_for_model(model), kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION]
-        )
+        """Our targets' clocks on things of `model`."""
+        return self.ours().filter(subject_type=ContentType.objects.get_for_model(model))
 
     def verdicts(self) -> ClockQuerySet:
         """Stopped with a verdict, met or missed (met: never breached); withdrawn clocks have none."""
@@ -387,7 +391,7 @@ class Measured:
     def start_clocks(self, *, policy: Policy, priority: str, at: datetime, notify_email: str = "") -> list[Clock]:
         """Start a response and a resolution clock for `priority`, for each target the policy sets."""
         started = []
-        for kind in (TargetKind.RESPONSE, TargetKind.RESOLUTION):
+        for kind in OUR_TARGETS:
             target = policy.target(priority, kind)
             if target is None:
                 continue
@@ -410,8 +414,7 @@ class Measured:
     def pause_clocks(self, *, at: datetime, reason: str) -> list[Clock]:
         """Pause our running clocks whose targets pause (a first response already given is stopped,
         so it is not touched). The provider's clock is theirs and keeps running."""
-        ours = self.clocks.running().filter(kind__in=[TargetKind.RESPONSE, TargetKind.RESOLUTION])
-        return [clock for clock in ours if clock.pause(at=at, reason=reason)]
+        return [clock for clock in self.clocks.running().ours() if clock.pause(at=at, reason=reason)]
 
     def resume_clocks(self, *, at: datetime) -> list[Clock]:
         return [clock for clock in self.clocks.filter(stopped_at=None).exclude(paused_at=None) if clock.resume(at=at)]

@@ -9,7 +9,7 @@ import time_machine
 
 from helpdesk import services
 from helpdesk.models import State, Ticket
-from helpdesk.models.queues import AGE_BANDS
+from helpdesk.queues import AGE_BANDS
 from helpdesk.services import Refused
 from tests import factories
 
