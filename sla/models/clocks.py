@@ -116,7 +116,8 @@ class Clock(models.Model):
                 name="sla_clock_verdicts",
             ),
             models.Index(
-                fields=["subject_type", "breached_at", "kind"],
+                # subject_id too, so breached tickets per week are counted from the index alone.
+                fields=["subject_type", "breached_at", "kind", "subject_id"],
                 condition=Q(breached_at__isnull=False),
                 name="sla_clock_breaches",
             ),
