@@ -155,8 +155,13 @@ class DeskFilter(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__lt": end}) if end else queryset
 
     def measured_range(self, queryset, name, value):
-        """The dates narrow `outcome` (read there): on their own they select nothing."""
-        return queryset
+        """With an outcome the dates narrow it (applied there). On their own they select tickets with any
+        target met or missed in those days, applied once for both dates."""
+        data = self.form.cleaned_data
+        if data.get("outcome") or (name == "measured_before" and data.get("measured_after")):
+            return queryset
+        clocks = self._measured(Clock.objects.our_targets_on(Ticket).verdicts(), "stopped_at")
+        return queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
 
     def filter_outcome(self, queryset, name, value):
         """Tickets with a clock that stopped met or missed (or breached at all) within the measured dates:
@@ -168,6 +173,11 @@ class DeskFilter(django_filters.FilterSet):
             verdict, kind = value.split("_")
             clocks = clocks.verdicts().filter(kind=kind, breached_at__isnull=(verdict == "met"))
             field = "stopped_at"
+        clocks = self._measured(clocks, field)
+        return queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
+
+    def _measured(self, clocks, field: str):
+        """Clocks whose `field` falls within the measured dates (whole local days)."""
         data = self.form.cleaned_data
         start = _day_start(data["measured_after"]) if data.get("measured_after") else None
         end = _day_start(data["measured_before"], days=1) if data.get("measured_before") else None
@@ -175,7 +185,7 @@ class DeskFilter(django_filters.FilterSet):
             clocks = clocks.filter(**{f"{field}__gte": start})
         if end:
             clocks = clocks.filter(**{f"{field}__lt": end})
-        return queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
+        return clocks
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["due"]))

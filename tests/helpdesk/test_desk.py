@@ -198,6 +198,18 @@ def test_every_figure_on_the_board_drills_down_to_the_tickets_behind_it(people, 
         assert len(listed(manager.get(unescape(url)))) == int(figure), url
 
 
+@time_machine.travel(NOW + timedelta(hours=1), tick=False)
+def test_measured_dates_alone_list_tickets_with_a_target_met_or_missed_in_those_days(people, policy, client_for):
+    answered = make(people, state="in_progress")
+    services.reply(answered, by=people.analyst, body="On it.", at=NOW + timedelta(minutes=10))
+    make(people)  # its clocks still run: nothing measured yet
+    manager = client_for(people.manager)
+    today, tomorrow = NOW.date(), NOW.date() + timedelta(days=1)
+    assert listed(manager.get(f"/desk/?state=&measured_after={today}&measured_before={today}")) == [answered.reference]
+    assert listed(manager.get(f"/desk/?state=&measured_before={today}")) == [answered.reference]
+    assert listed(manager.get(f"/desk/?state=&measured_after={tomorrow}")) == []
+
+
 def test_finished_weeks_are_kept_and_this_week_is_counted_live(people, policy, client_for):
     manager = client_for(people.manager)
     with time_machine.travel(NOW, tick=False):
