@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Value
 from django.utils.translation import gettext_lazy as _
 
 from helpdesk.roles import EDITORS, MANAGERS, Roles
@@ -129,17 +130,27 @@ class User(AbstractUser):
         return display_name(self.first_name, self.last_name, self.username)
 
     @cached_property
+    def _memberships(self) -> tuple[frozenset[int], frozenset[str]]:
+        """The teams this person works in and the role groups they hold: one query (a union of the two
+        link tables), read on every page and kept for the rest of the request."""
+        if not self.pk:
+            return frozenset(), frozenset()
+        teams = Team.members.through.objects.filter(user_id=self.pk).values_list(
+            "team_id", Value("", output_field=models.CharField())
+        )
+        groups = self.groups.through.objects.filter(user_id=self.pk, group__name__in=[MANAGERS, EDITORS])
+        rows = teams.union(groups.values_list(Value(0, output_field=models.IntegerField()), "group__name"), all=True)
+        rows = list(rows)
+        return frozenset(team for team, group in rows if not group), frozenset(group for _, group in rows if group)
+
+    @property
     def team_ids(self) -> frozenset[int]:
-        """The teams this person works in as an analyst, read once per request."""
-        return frozenset(self.teams.values_list("pk", flat=True)) if self.pk else frozenset()
+        """The teams this person works in as an analyst."""
+        return self._memberships[0]
 
     @cached_property
     def roles(self) -> Roles:
-        """The person's roles, read in two small queries (their teams, their role groups) and kept for the
-        rest of the request."""
-        if not self.pk:
-            return Roles()
-        names = set(self.groups.filter(name__in=[MANAGERS, EDITORS]).values_list("name", flat=True))
+        names = self._memberships[1]
         return Roles(
             analyst=bool(self.team_ids),
             manager=MANAGERS in names or self.is_superuser,

@@ -1,7 +1,9 @@
 """Who may open which area, and what the menu offers them."""
 
 import pytest
+from django.contrib.auth.models import Group
 
+from helpdesk.roles import MANAGERS, Roles
 from tests.factories import PASSWORD
 
 AREAS = ["/my/", "/desk/", "/dashboard/", "/my/profile/"]
@@ -80,8 +82,17 @@ def test_wagtail_admin_is_for_managers_and_editors(who, status, people, client_f
     assert client_for(getattr(people, who)).get("/admin/").status_code == status
 
 
-def test_roles_are_read_once_per_request(people, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_roles_and_teams_are_read_in_one_query_once_per_request(people, django_assert_num_queries):
+    people.editor.groups.add(Group.objects.get(name=MANAGERS))
+    people.team.members.add(people.editor)
+    with django_assert_num_queries(1):
         roles = people.manager.roles
-        assert roles.manager and not roles.analyst
+        assert roles.manager and not roles.analyst and not roles.editor
         assert people.manager.roles is roles
+        assert people.manager.team_ids == frozenset()
+    with django_assert_num_queries(1):
+        assert people.editor.roles == Roles(analyst=True, manager=True, editor=True)
+        assert people.editor.team_ids == {people.team.pk}
+    with django_assert_num_queries(1):
+        assert people.analyst.team_ids == {people.team.pk}
+        assert people.analyst.roles == Roles(analyst=True)
