@@ -267,29 +267,30 @@ def twelve_weeks(*, now: datetime) -> list[dict]:
 
 
 def _weekly_counts(start: datetime, *, weeks: int) -> list[dict]:
-    """Counts per local week from `start`: per series one query, a union of range counts that each
-    read one index. Week edges are local midnights, so a week with a clock change is exact."""
+    """Counts per local week from `start`, in one query: a union of range counts that each read one
+    index, which PostgreSQL spreads over its parallel workers. Week edges are local midnights, so a week
+    with a clock change is exact."""
     edges = [start + timedelta(weeks=i) for i in range(weeks + 1)]
     counts = [{"raised": 0, "resolved": 0, "breached": 0} for _ in range(weeks)]
-    for series, queryset, field, n in [
-        ("raised", Ticket.objects.all(), "created_at", Count("*")),
-        ("resolved", Ticket.objects.all(), "resolved_at", Count("*")),
-        # Tickets, not clocks: a ticket that missed both its targets is one breached ticket, as on the desk.
-        (
-            "breached",
-            Clock.objects.our_targets_on(Ticket).breaches(),
-            "breached_at",
-            Count("subject_id", distinct=True),
-        ),
-    ]:
-        ranges = [
-            queryset.filter(**{f"{field}__gte": first, f"{field}__lt": after})
-            .annotate(week=Value(index))
-            .values("week")
-            .annotate(n=n)
-            .order_by()
-            for index, (first, after) in enumerate(pairwise(edges))
+    ranges = [
+        queryset.filter(**{f"{field}__gte": first, f"{field}__lt": after})
+        .annotate(series=Value(series), week=Value(index))
+        .values("series", "week")
+        .annotate(n=n)
+        .order_by()
+        for series, queryset, field, n in [
+            ("raised", Ticket.objects.all(), "created_at", Count("*")),
+            ("resolved", Ticket.objects.all(), "resolved_at", Count("*")),
+            # Tickets, not clocks: a ticket that missed both its targets is one breached ticket, as on the desk.
+            (
+                "breached",
+                Clock.objects.our_targets_on(Ticket).breaches(),
+                "breached_at",
+                Count("subject_id", distinct=True),
+            ),
         ]
-        for row in ranges[0].union(*ranges[1:], all=True) if len(ranges) > 1 else ranges[0]:
-            counts[row["week"]][series] = row["n"]
+        for index, (first, after) in enumerate(pairwise(edges))
+    ]
+    for row in ranges[0].union(*ranges[1:], all=True):
+        counts[row["week"]][row["series"]] = row["n"]
     return counts
