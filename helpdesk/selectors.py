@@ -16,7 +16,7 @@ from helpdesk.models import OPEN_STATES, Message, Ticket
 from helpdesk.models.people import display_name
 from helpdesk.queues import AGE_BANDS, sla_state
 from sla.clock import WorkingHours
-from sla.models import Calendar, Clock, TargetKind
+from sla.models import Clock, TargetKind
 from sla.models.calendars import compiled
 
 
@@ -140,12 +140,28 @@ def desk_page(user, params, *, now: datetime, teams: list, services: list, page:
     start = (page - 1) * DESK_PAGE
     found = list(tickets[start : start + DESK_PAGE + 1])
     listed = found[:DESK_PAGE]
-    # The soonest deadline is on the ticket; the calendar of the clock it belongs to says how much
-    # business time is left before it. A few calendars serve every row.
-    calendar_ids = {row["clock_calendar_id"] for row in listed} - {None}
-    hours = compiled(Calendar.objects.filter(pk__in=calendar_ids)) if calendar_ids else {}
-    rows = [DeskRow.from_values(row, now=now, hours=hours.get(row["clock_calendar_id"])) for row in listed]
+    hours = _hours_of_soonest_clocks([row["id"] for row in listed if row["due_at"]])
+    rows = [DeskRow.from_values(row, now=now, hours=hours.get(row["id"])) for row in listed]
     return DeskPage(desk_filter, rows, page, len(found) > DESK_PAGE)
+
+
+def _hours_of_soonest_clocks(ticket_ids: list[int]) -> dict[int, WorkingHours]:
+    """By ticket, the working hours of the running clock whose deadline the ticket's `due_at` holds: they
+    say how much business time is left before it. One query for the page's clocks and their calendars
+    (not a subquery per row, which a deep page would run for every row it skips)."""
+    if not ticket_ids:
+        return {}
+    clocks = (
+        Clock.objects.our_targets_on(Ticket)
+        .running()
+        .filter(subject_id__in=ticket_ids)
+        .select_related("calendar")
+        .only("subject_id", "calendar")
+        .order_by("-due_at", "-pk")  # the soonest clock comes last and wins
+    )
+    calendars = {clock.subject_id: clock.calendar for clock in clocks}
+    hours = compiled({calendar.pk: calendar for calendar in calendars.values()}.values())
+    return {ticket_id: hours[calendar.pk] for ticket_id, calendar in calendars.items()}
 
 
 # -- the managers' board ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -117,19 +117,8 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(team_id__in=user.team_ids)
 
     def for_desk(self, user) -> TicketQuerySet:
-        """The desk's rows as values: the person's queues, the columns a row shows, and the calendar of
-        the clock whose deadline `due_at` holds (`clock_calendar_id`), to tell the business time left."""
-        soonest_clock = (
-            Clock.objects.our_targets_on(self.model)
-            .running()
-            .filter(subject_id=OuterRef("pk"))
-            .order_by("due_at", "pk")
-        )
-        return (
-            self.in_queues_of(user)
-            .annotate(clock_calendar_id=Subquery(soonest_clock.values("calendar_id")[:1]))
-            .values(*DESK_COLUMNS, "clock_calendar_id")
-        )
+        """The desk's rows as values: the person's queues and the columns a row shows."""
+        return self.in_queues_of(user).values(*DESK_COLUMNS)
 
     def for_portal(self) -> TicketQuerySet:
         return self.select_related("service", "request_type", "team", "assignee")
