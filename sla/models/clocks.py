@@ -119,7 +119,7 @@ class Clock(models.Model):
                 # subject_id too, so breached tickets per week are counted from the index alone.
                 fields=["subject_type", "breached_at", "kind", "subject_id"],
                 condition=Q(breached_at__isnull=False),
-                name="sla_clock_breaches",
+                name="sla_clock_breached_tickets",
             ),
         ]
 
