@@ -132,29 +132,34 @@ class User(AbstractUser):
     @cached_property
     def _memberships(self) -> tuple[frozenset[int], frozenset[str]]:
         """The teams this person works in and the role groups they hold: one query (a union of the two
-        link tables), read on every page and kept for the rest of the request."""
+        link tables), read on every page and kept until `refresh_from_db`."""
         if not self.pk:
             return frozenset(), frozenset()
-        teams = Team.members.through.objects.filter(user_id=self.pk).values_list(
-            "team_id", Value("", output_field=models.CharField())
-        )
+        teams = Team.members.through.objects.filter(user_id=self.pk).values_list(Value("team"), "team_id", Value(""))
         groups = self.groups.through.objects.filter(user_id=self.pk, group__name__in=[MANAGERS, EDITORS])
-        rows = teams.union(groups.values_list(Value(0, output_field=models.IntegerField()), "group__name"), all=True)
-        rows = list(rows)
-        return frozenset(team for team, group in rows if not group), frozenset(group for _, group in rows if group)
+        rows = list(teams.union(groups.values_list(Value("group"), Value(0), "group__name"), all=True))
+        return (
+            frozenset(team for link, team, _ in rows if link == "team"),
+            frozenset(group for link, _, group in rows if link == "group"),
+        )
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("_memberships", None)  # teams and roles are read again
 
     @property
     def team_ids(self) -> frozenset[int]:
         """The teams this person works in as an analyst."""
         return self._memberships[0]
 
-    @cached_property
+    @property
     def roles(self) -> Roles:
-        names = self._memberships[1]
+        """Analyst (in a team), manager and editor (role groups; a superuser is both)."""
+        groups = self._memberships[1]
         return Roles(
             analyst=bool(self.team_ids),
-            manager=MANAGERS in names or self.is_superuser,
-            editor=EDITORS in names or self.is_superuser,
+            manager=MANAGERS in groups or self.is_superuser,
+            editor=EDITORS in groups or self.is_superuser,
         )
 
 

@@ -88,7 +88,7 @@ def test_roles_and_teams_are_read_in_one_query_once_per_request(people, django_a
     with django_assert_num_queries(1):
         roles = people.manager.roles
         assert roles.manager and not roles.analyst and not roles.editor
-        assert people.manager.roles is roles
+        assert people.manager.roles == roles
         assert people.manager.team_ids == frozenset()
     with django_assert_num_queries(1):
         assert people.editor.roles == Roles(analyst=True, manager=True, editor=True)
@@ -96,3 +96,9 @@ def test_roles_and_teams_are_read_in_one_query_once_per_request(people, django_a
     with django_assert_num_queries(1):
         assert people.analyst.team_ids == {people.team.pk}
         assert people.analyst.roles == Roles(analyst=True)
+    people.other_team.members.add(people.analyst)
+    people.analyst.groups.add(Group.objects.get(name=MANAGERS))
+    assert people.analyst.team_ids == {people.team.pk}  # kept within a request
+    people.analyst.refresh_from_db()
+    assert people.analyst.team_ids == {people.team.pk, people.other_team.pk}
+    assert people.analyst.roles == Roles(analyst=True, manager=True)
