@@ -155,13 +155,17 @@ class DeskFilter(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__lt": end}) if end else queryset
 
     def measured_range(self, queryset, name, value):
-        """With an outcome the dates narrow it (applied there). On their own they select tickets with any
-        target met or missed in those days, applied once for both dates."""
+        """The two dates are read together: by `filter_outcome` with an outcome, else in `filter_queryset`."""
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
-        if data.get("outcome") or (name == "measured_before" and data.get("measured_after")):
-            return queryset
-        clocks = self._measured(Clock.objects.our_targets_on(Ticket).verdicts(), "stopped_at")
-        return queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
+        if not data.get("outcome") and (data.get("measured_after") or data.get("measured_before")):
+            # Dates alone: tickets with any target met or missed in those days.
+            clocks = self._measured(Clock.objects.our_targets_on(Ticket).verdicts(), "stopped_at")
+            queryset = queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
+        return queryset
 
     def filter_outcome(self, queryset, name, value):
         """Tickets with a clock that stopped met or missed (or breached at all) within the measured dates:

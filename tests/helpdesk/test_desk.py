@@ -203,11 +203,16 @@ def test_measured_dates_alone_list_tickets_with_a_target_met_or_missed_in_those_
     answered = make(people, state="in_progress")
     services.reply(answered, by=people.analyst, body="On it.", at=NOW + timedelta(minutes=10))
     make(people)  # its clocks still run: nothing measured yet
+    make(people, state="cancelled")  # its clocks were withdrawn: neither met nor missed
     manager = client_for(people.manager)
     today, tomorrow = NOW.date(), NOW.date() + timedelta(days=1)
-    assert listed(manager.get(f"/desk/?state=&measured_after={today}&measured_before={today}")) == [answered.reference]
-    assert listed(manager.get(f"/desk/?state=&measured_before={today}")) == [answered.reference]
+    for dates in [f"measured_after={today}&measured_before={today}", f"measured_before={today}"]:
+        assert listed(manager.get(f"/desk/?state=&{dates}")) == [answered.reference]
+        assert listed(manager.get(f"/desk/?state=&{dates}&outcome=met_response")) == [answered.reference]
+        assert listed(manager.get(f"/desk/?state=&{dates}&outcome=missed_response")) == []
     assert listed(manager.get(f"/desk/?state=&measured_after={tomorrow}")) == []
+    refused = manager.get(f"/desk/?state=&measured_after={today}&measured_before=someday")
+    assert listed(refused) == [] and "Enter a valid date" in refused.content.decode()
 
 
 def test_finished_weeks_are_kept_and_this_week_is_counted_live(people, policy, client_for):
