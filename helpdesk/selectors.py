@@ -17,7 +17,7 @@ from helpdesk.models.people import display_name
 from helpdesk.queues import AGE_BANDS, sla_state
 from sla.clock import WorkingHours
 from sla.models import Clock, TargetKind
-from sla.models.calendars import compiled
+from sla.models.calendars import compiled_versions
 
 
 def my_tickets(user) -> QuerySet[Ticket]:
@@ -147,21 +147,23 @@ def desk_page(user, params, *, now: datetime, teams: list, services: list, page:
 
 def _hours_of_soonest_clocks(ticket_ids: list[int]) -> dict[int, WorkingHours]:
     """By ticket, the working hours of the running clock whose deadline the ticket's `due_at` holds: they
-    say how much business time is left before it. One query for the page's clocks and their calendars
-    (not a subquery per row, which a deep page would run for every row it skips)."""
+    say how much business time is left before it. One query for the page's clocks and the versions of
+    their calendars, compiled once per process (not a subquery per row, which a deep page would run for
+    every row it skips)."""
     if not ticket_ids:
         return {}
     clocks = (
         Clock.objects.our_targets_on(Ticket)
         .running()
         .filter(subject_id__in=ticket_ids)
-        .select_related("calendar")
-        .only("subject_id", "calendar")
         .order_by("-due_at", "-pk")  # the soonest clock comes last and wins
+        .values_list("subject_id", "calendar_id", "calendar__updated_at")
     )
-    calendars = {clock.subject_id: clock.calendar for clock in clocks}
-    hours = compiled({calendar.pk: calendar for calendar in calendars.values()}.values())
-    return {ticket_id: hours[calendar.pk] for ticket_id, calendar in calendars.items()}
+    calendar_of, versions = {}, {}
+    for ticket_id, calendar_id, version in clocks:
+        calendar_of[ticket_id], versions[calendar_id] = calendar_id, version
+    hours = compiled_versions(versions)
+    return {ticket_id: hours[calendar_id] for ticket_id, calendar_id in calendar_of.items()}
 
 
 # -- the managers' board ---------------------------------------------------------------------------------------

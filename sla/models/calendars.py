@@ -234,6 +234,18 @@ class Closure(CalendarRow):
             raise ValidationError({"end_date": _("A closure can last a year at most.")})
 
 
+def compiled_versions(versions: dict[int, object]) -> dict[int, WorkingHours]:
+    """Working hours by calendar id, given each calendar's `updated_at` (read alongside other rows): no
+    query while every one is compiled at that version, else the changed ones are read and compiled."""
+    hours = {}
+    for pk, version in versions.items():
+        cached = _compiled.get(pk)
+        if cached is not None and cached[0] == version:
+            hours[pk] = cached[1]
+    stale = [pk for pk in versions if pk not in hours]
+    return {**hours, **compiled(Calendar.objects.filter(pk__in=stale))} if stale else hours
+
+
 def compiled(calendars: Iterable[Calendar]) -> dict[int, WorkingHours]:
     """Working hours by calendar id; the rows of calendars not compiled yet are read in two queries."""
     calendars = list(calendars)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from helpdesk.models import Team
 from sla.models import Calendar, Clock, Closure, EventKind, Measured, Policy, TargetKind
-from sla.models.calendars import compiled
+from sla.models.calendars import compiled, compiled_versions
 from sla.timeline import timeline
 from tests.factories import ALWAYS_WEEK, CalendarFactory, PolicyFactory, TeamFactory
 
@@ -290,3 +290,15 @@ def test_many_calendars_compile_with_two_queries_for_their_rows(db, django_asser
     assert hours[made[1].pk].is_always_open and not hours[made[0].pk].is_always_open
     with django_assert_num_queries(0):
         compiled(calendars)
+
+
+def test_calendars_known_by_version_compile_only_when_changed(db, django_assert_num_queries):
+    made = [CalendarFactory(), CalendarFactory(week=ALWAYS_WEEK)]
+    compiled(made)
+    with django_assert_num_queries(0):  # as read beside the desk's clocks: id and updated_at
+        hours = compiled_versions({c.pk: c.updated_at for c in made})
+    assert hours[made[1].pk].is_always_open and not hours[made[0].pk].is_always_open
+    made[1].touch()
+    with django_assert_num_queries(3):  # the changed calendar, its opening hours and its closures
+        hours = compiled_versions({c.pk: c.updated_at for c in made})
+    assert set(hours) == {made[0].pk, made[1].pk}
