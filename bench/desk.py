@@ -103,6 +103,7 @@ def _seed(count: int):
                     created_at=created,
                     due_at=due,
                     warn_at=due - timedelta(hours=1) if due else None,
+                    due_calendar=calendar if due else None,
                     resolved_at=None if is_open else created + timedelta(hours=rng.randrange(1, 80)),
                 )
             )

@@ -83,7 +83,7 @@ def is_requester_side(ticket: Ticket, user) -> bool:
 # cost more than the rest of the page.
 DESK_COLUMNS = (
     *("id", "reference", "title", "priority", "state", "due_at", "warn_at", "updated_at", "service_id"),
-    *("team__name", "service__name"),
+    *("team__name", "service__name", "due_calendar_id", "due_calendar__updated_at"),
     *(f"{person}__{name}" for person in ("assignee", "requester") for name in ("username", "first_name", "last_name")),
 )
 
@@ -160,6 +160,10 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     # on one indexed row; refresh_sla() keeps them in step whenever the clocks change.
     due_at = models.DateTimeField(null=True, blank=True)
     warn_at = models.DateTimeField(null=True, blank=True)
+    # The calendar of the clock whose deadline due_at is: the desk tells the business time left by it.
+    due_calendar = models.ForeignKey(
+        "sla.Calendar", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -196,10 +200,15 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
         return self.state in OPEN_STATES
 
     def refresh_sla(self) -> None:
-        """Copy the soonest deadline and warning of the running clocks onto the ticket (None when none runs)."""
-        soonest = self.clocks.running().ours().aggregate(due=models.Min("due_at"), warn=models.Min("warn_at"))
-        self.due_at, self.warn_at = soonest["due"], soonest["warn"]
-        Ticket.objects.filter(pk=self.pk).update(due_at=self.due_at, warn_at=self.warn_at)
+        """Copy the soonest deadline (with its clock's calendar) and the soonest warning of the running
+        clocks onto the ticket (None when none runs)."""
+        running = self.clocks.running().ours().order_by("due_at", "pk").values_list("due_at", "warn_at", "calendar_id")
+        running = list(running)
+        self.due_at, self.due_calendar_id = (running[0][0], running[0][2]) if running else (None, None)
+        self.warn_at = min((warn for _, warn, _ in running if warn is not None), default=None)
+        Ticket.objects.filter(pk=self.pk).update(
+            due_at=self.due_at, warn_at=self.warn_at, due_calendar_id=self.due_calendar_id
+        )
 
     def log(self, kind: str, *, by, at: datetime, **data) -> TicketEvent:
         return self.events.create(kind=kind, actor=by, created_at=at, data=data)

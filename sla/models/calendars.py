@@ -237,6 +237,7 @@ class Closure(CalendarRow):
 def compiled_versions(versions: dict[int, object]) -> dict[int, WorkingHours]:
     """Working hours by calendar id, given each calendar's `updated_at` (read alongside other rows): no
     query while every one is compiled at that version, else the changed ones are read and compiled."""
+    versions = {pk: version for pk, version in versions.items() if pk is not None}
     hours = {}
     for pk, version in versions.items():
         cached = _compiled.get(pk)

@@ -89,6 +89,15 @@ def test_sla_states_filter_on_track_at_risk_and_breached(people, policy, client_
         assert '<strong class="late">late by 1 h</strong>' in response.content.decode()
 
 
+def test_a_ticket_keeps_the_calendar_of_its_soonest_deadline_beside_it(people, policy):
+    ticket = make(people)
+    ticket.refresh_from_db()
+    assert (ticket.due_calendar, ticket.due_at) == (policy.calendar, ticket.clock("response").due_at)
+    resolved = make(people, state="resolved")
+    resolved.refresh_from_db()
+    assert (resolved.due_calendar, resolved.due_at) == (None, None)
+
+
 def test_rows_escape_what_people_typed(people, policy, client_for):
     people.requester.first_name = "<b>Eve</b>"
     people.requester.save()
