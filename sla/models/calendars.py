@@ -132,8 +132,9 @@ class Calendar(ClusterableModel):
 
         Use `compiled()` for several calendars at once: it reads the rows of all the stale ones together.
         """
-        if self.is_compiled:
-            return _compiled[self.pk][1]
+        cached = _compiled.get(self.pk)  # read once: another thread may replace it meanwhile
+        if cached is not None and cached[0] == self.updated_at:
+            return cached[1]
         hours = WorkingHours(self.time_zone, self.week(), self.closed_dates())
         with _compiled_lock:
             _compiled[self.pk] = (self.updated_at, hours)

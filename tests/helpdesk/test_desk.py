@@ -6,11 +6,15 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
 from helpdesk import services
 from helpdesk.models import State, Ticket
 from helpdesk.queues import AGE_BANDS
 from helpdesk.services import Refused
+from sla.models import Closure, Target
 from tests import factories
 
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
@@ -90,12 +94,41 @@ def test_sla_states_filter_on_track_at_risk_and_breached(people, policy, client_
 
 
 def test_a_ticket_keeps_the_calendar_of_its_soonest_deadline_beside_it(people, policy):
-    ticket = make(people)
+    round_the_clock = factories.CalendarFactory(week=factories.ALWAYS_WEEK)
+    Target.objects.filter(policy=policy, priority="P3", kind="response").update(calendar=round_the_clock)
+    ticket = make(people)  # P3: first response within 4 h round the clock, resolution in 24 office hours
     ticket.refresh_from_db()
-    assert (ticket.due_calendar, ticket.due_at) == (policy.calendar, ticket.clock("response").due_at)
+    assert (ticket.due_calendar, ticket.due_at) == (round_the_clock, ticket.clock("response").due_at)
+    services.reply(ticket, by=people.analyst, body="On it.", at=NOW + timedelta(minutes=10))
+    ticket.refresh_from_db()
+    assert (ticket.due_calendar, ticket.due_at) == (policy.calendar, ticket.clock("resolution").due_at)
     resolved = make(people, state="resolved")
     resolved.refresh_from_db()
     assert (resolved.due_calendar, resolved.due_at) == (None, None)
+
+
+def test_the_desk_reads_no_calendar_once_compiled_and_sees_a_changed_one(people, policy, client_for):
+    make(people)  # P3 response: 4 h of office time from Tue 10:00 Stockholm
+    client = client_for(people.analyst)
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        assert "3 h left" in client.get("/desk/").content.decode()
+        with CaptureQueriesContext(connection) as captured:
+            assert "3 h left" in client.get("/desk/").content.decode()
+        assert not [q for q in captured.captured_queries if re.search(r'FROM "sla_(calendar|openinghours)"', q["sql"])]
+        Closure.objects.create(calendar=policy.calendar, name="Move", start_date=NOW.date())  # closed today
+        assert "3 h left" not in client.get("/desk/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_fills_the_calendar_of_running_deadlines(people, policy):
+    running, done = make(people), make(people, state="resolved")
+    Ticket.objects.update(due_calendar=None)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("helpdesk", "0007_ticket_due_calendar")])
+    executor.loader.build_graph()
+    executor.migrate([("helpdesk", "0008_fill_ticket_due_calendar")])
+    assert Ticket.objects.get(pk=running.pk).due_calendar == policy.calendar
+    assert Ticket.objects.get(pk=done.pk).due_calendar is None
 
 
 def test_rows_escape_what_people_typed(people, policy, client_for):
