@@ -9,25 +9,31 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db.migrations import AddIndex, RemoveIndex
 
 
-class AddIndexOnline(AddIndexConcurrently):
+class _ConcurrentOnPostgres:
+    """Runs the concurrent operation (next in line) on PostgreSQL and `plain` elsewhere."""
+
+    plain: type[AddIndex] | type[RemoveIndex]
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+        if _postgres(schema_editor):
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            self.plain.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+        if _postgres(schema_editor):
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            self.plain.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
-class RemoveIndexOnline(RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+def _postgres(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "postgresql"
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(app_label, schema_editor, from_state, to_state)
-        return RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+class AddIndexOnline(_ConcurrentOnPostgres, AddIndexConcurrently):
+    plain = AddIndex
+
+
+class RemoveIndexOnline(_ConcurrentOnPostgres, RemoveIndexConcurrently):
+    plain = RemoveIndex
