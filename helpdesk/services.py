@@ -166,6 +166,7 @@ def perform(
     source = ticket.state
     try:
         with transaction.atomic():
+            _lock(ticket)
             method(by=by, at=at, **kwargs)
             ticket.save()
             ticket.log(
@@ -209,8 +210,9 @@ def reply(
     if not ticket.is_open and ticket.state != "resolved":
         raise Refused(_("This ticket is closed. Raise a new one if you still need help."), status=409)
     with transaction.atomic():
+        first_response_at = _lock(ticket)["first_response_at"]  # as the last writer left it
         message = _add_message(ticket, author=by, body=body, internal=internal, at=at, files=files)
-        if not internal and analyst and by.pk != ticket.requester_id and ticket.first_response_at is None:
+        if not internal and analyst and by.pk != ticket.requester_id and first_response_at is None:
             Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at)
             ticket.first_response_at = at
             ticket.stop_clocks(at=at, kinds=(TargetKind.RESPONSE,))
@@ -220,6 +222,13 @@ def reply(
         if notify:
             transaction.on_commit(lambda: notifications.message_added(message.pk))
     return message
+
+
+def _lock(ticket: Ticket) -> dict:
+    """Lock the ticket's row before its clocks are touched, so every writer takes the ticket first and
+    its clocks after (one order: no deadlock between a transition and a reply), and return the fields
+    decisions depend on as the last writer left them (the caller's copy may be older)."""
+    return Ticket.objects.select_for_update().values("first_response_at").get(pk=ticket.pk)
 
 
 def _add_message(

@@ -193,6 +193,15 @@ def test_the_teams_first_public_reply_meets_the_first_response(people, policy):
     assert response.stopped_at == NOW + timedelta(minutes=20) and response.met
 
 
+def test_a_reply_sent_from_a_page_opened_before_the_first_response_keeps_its_time(people, policy):
+    made = make(people, state="in_progress")
+    opened_earlier = Ticket.objects.get(pk=made.pk)  # first_response_at still empty on this copy
+    services.reply(made, by=people.analyst, body="On it.", at=NOW + timedelta(minutes=10))
+    services.reply(opened_earlier, by=people.analyst, body="Me too.", at=NOW + timedelta(minutes=20))
+    made.refresh_from_db()
+    assert made.first_response_at == NOW + timedelta(minutes=10) == made.clock(TargetKind.RESPONSE).stopped_at
+
+
 def test_resolving_stops_the_clocks_and_a_reopen_carries_on_where_it_stopped(people, policy):
     made = make(people, state="in_progress")
     services.perform(made, "resolve", by=people.analyst, at=NOW + timedelta(hours=2), text="Fixed.")
