@@ -197,6 +197,8 @@ def _run(count: int) -> None:
         ("desk list, breached P1s", analyst, "/desk/?sla=breached&priority=P1", 40, 30, False),
         ("desk list, page 5", analyst, "/desk/?page=5", 40, 30, False),
         ("desk list, all teams (manager)", boss, "/desk/", 40, 30, False),
+        # The portal list of someone who has asked for nothing yet: no target in the issue, held to the desk's.
+        ("my requests, none yet (staff portal)", analyst, "/my/", 40, 30, False),
         ("manager board", boss, "/dashboard/", 40, 150, False),
         ("manager board, first view in an hour", boss, "/dashboard/", 10, 150, True),
     ]:

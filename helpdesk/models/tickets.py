@@ -174,6 +174,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["requester", "-created_at"], name="ticket_requester_recent"),
+            models.Index(fields=["raised_by", "-created_at"], name="ticket_raised_by_recent"),
             models.Index(fields=["team", "state", "-created_at"], name="ticket_team_state"),
             models.Index(fields=["state", "resolved_at"], name="ticket_state_resolved"),
             # The board's weekly counts: index-only range scans.

@@ -44,7 +44,7 @@ def start(request):
 
 @login_required
 def my_home(request):
-    tickets = list(selectors.my_tickets(request.user)[:50])
+    tickets = selectors.my_tickets(request.user)
     clocks = selectors.running_clocks(tickets)
     rows = [(ticket, clocks.get(ticket.pk, {})) for ticket in tickets]
     services = selectors.ongoing_services(request.user)

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from helpdesk import services
+from helpdesk import selectors, services
 from helpdesk.models import EventKind, State, Ticket, priority_for
 from helpdesk.services import Refused
 from sla.models import Clock, TargetKind
@@ -315,6 +315,21 @@ def test_my_page_lists_own_tickets_with_promised_times_in_few_queries(
         make(people, state="in_progress")
     with django_assert_max_num_queries(11):
         client.get("/my/")
+
+
+def test_my_list_merges_what_i_asked_for_and_what_i_raised_newest_first(people, policy):
+    def raised(at, requester, raiser):
+        made = factories.ticket(requester=requester, team=people.team, at=at)
+        Ticket.objects.filter(pk=made.pk).update(raised_by=raiser)
+        return made.reference
+
+    mine = raised(NOW, people.requester, people.requester)
+    for_someone = raised(NOW + timedelta(hours=1), people.other_staff, people.requester)  # on their behalf
+    raised(NOW + timedelta(hours=2), people.other_staff, people.other_staff)  # nothing to do with me
+    assert [t.reference for t in selectors.my_tickets(people.requester)] == [for_someone, mine]
+    assert [t.reference for t in selectors.my_tickets(people.requester, limit=1)] == [for_someone]
+    assert [t.reference for t in selectors.my_tickets(people.other_staff)][1:] == [for_someone]
+    assert selectors.my_tickets(people.analyst) == []
 
 
 def test_confirm_reopen_and_cancel_from_the_ticket_page(people, policy, client_for):
