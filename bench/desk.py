@@ -199,11 +199,13 @@ def _run(count: int) -> None:
         ("desk list, all teams (manager)", boss, "/desk/", 40, 30, False),
         # The portal list of someone who has asked for nothing yet: no target in the issue, held to the desk's.
         ("my requests, none yet (staff portal)", analyst, "/my/", 40, 30, False),
+        # Views off the indexed default sort, which the issue sets no target for: a word found in every
+        # title (the worst case for a search) and every closed ticket of all teams.
+        ("desk, a word in every title", analyst, "/desk/?q=problem", 20, None, False),
+        ("desk, closed tickets (manager)", boss, "/desk/?state=closed", 20, None, False),
         ("manager board", boss, "/dashboard/", 40, 150, False),
         ("manager board, first view in an hour", boss, "/dashboard/", 10, 150, True),
     ]:
         median, p95, queries = _time(client, url, runs, cold=cold)
-        print(
-            f"  {label:<38} median {median:7.1f} ms  p95 {p95:7.1f} ms  ({queries} queries; "
-            f"target p95 <= {target} ms: {target / p95:.1f}x)"
-        )
+        against = f"target p95 <= {target} ms: {target / p95:.1f}x" if target else "no target"
+        print(f"  {label:<38} median {median:7.1f} ms  p95 {p95:7.1f} ms  ({queries} queries; {against})")

@@ -117,8 +117,8 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(team_id__in=user.team_ids)
 
     def for_desk(self, user) -> TicketQuerySet:
-        """The desk's rows as values: the person's queues and the columns a row shows."""
-        return self.in_queues_of(user).values(*DESK_COLUMNS)
+        """The tickets the desk lists for a person: their queues (the desk reads DESK_COLUMNS of a page)."""
+        return self.in_queues_of(user)
 
     def for_portal(self) -> TicketQuerySet:
         return self.select_related("service", "request_type", "team", "assignee")
