@@ -1,4 +1,4 @@
-"""Read paths for tickets: every list goes through Ticket.objects.visible_to(user)."""
+"""Read paths for tickets: every list is scoped to what the person may see (visible_to, or a narrower scope)."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def desk_page(user, params, *, now: datetime, teams: list, services: list, page:
     start = (page - 1) * DESK_PAGE
     # The page is found among ticket rows alone, and names are joined onto its rows only (one query, the
     # page a subquery): a row estimate the planner gets wrong, as for a common word, cannot make it join
-    # names onto every candidate (4 s for "problem" at a million tickets), and sorts other than the
+    # names onto every candidate (seconds for "problem" at a million tickets), and sorts other than the
     # indexed default sort ticket rows, not joined ones.
     page_ids = tickets.values("pk")[start : start + DESK_PAGE + 1]
     found = list(Ticket.objects.filter(pk__in=page_ids).values(*DESK_COLUMNS).order_by(*tickets.query.order_by))
