@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import OPEN_STATES, Message, Ticket
 from helpdesk.models.people import display_name
-from helpdesk.models.tickets import DESK_COLUMNS
 from helpdesk.queues import AGE_BANDS, sla_state
 from sla.clock import WorkingHours
 from sla.models import Clock, TargetKind
@@ -142,7 +141,7 @@ def desk_page(user, params, *, now: datetime, teams: list, services: list, page:
     data = params.copy()
     data.setdefault("state", "open")
     desk_filter = DeskFilter(
-        data, queryset=Ticket.objects.for_desk(user), user=user, now=now, teams=teams, services=services
+        data, queryset=Ticket.objects.in_queues_of(user), user=user, now=now, teams=teams, services=services
     )
     tickets = desk_filter.qs if desk_filter.is_valid() else Ticket.objects.none()
     start = (page - 1) * DESK_PAGE
@@ -151,7 +150,7 @@ def desk_page(user, params, *, now: datetime, teams: list, services: list, page:
     # names onto every candidate (seconds for "problem" at a million tickets), and sorts other than the
     # indexed default sort ticket rows, not joined ones.
     page_ids = tickets.values("pk")[start : start + DESK_PAGE + 1]
-    found = list(Ticket.objects.filter(pk__in=page_ids).values(*DESK_COLUMNS).order_by(*tickets.query.order_by))
+    found = list(Ticket.objects.filter(pk__in=page_ids).for_desk().order_by(*tickets.query.order_by))
     listed = found[:DESK_PAGE]
     # Each deadline is told in business time on its clock's calendar: a few calendars, compiled once per
     # process and known by version, serve every row without a query.
@@ -193,10 +192,10 @@ def board(*, now: datetime) -> Board:
     counted = {row["kind"]: row for row in verdicts}
     compliance = {}
     for kind, title in TARGETS.items():
-        total, met = counted.get(kind, {}).get("total", 0), counted.get(kind, {}).get("met", 0)
-        percent = round(100 * met / total) if total else None
-        compliance[kind] = {"kind": kind, "title": title, "total": total, "met": met, "percent": percent}
-        compliance[kind]["missed"] = total - met
+        row = counted.get(kind, {})
+        total, met = row.get("total", 0), row.get("met", 0)
+        compliance[kind] = {"kind": kind, "title": title, "total": total, "met": met, "missed": total - met}
+        compliance[kind]["percent"] = round(100 * met / total) if total else None
     weeks = twelve_weeks(now=now)
     return Board(by_team, by_service, compliance, backlog, weeks, month_start, local_now.date())
 

@@ -55,6 +55,13 @@ _compiled: dict[int, tuple[object, WorkingHours]] = {}
 _compiled_lock = threading.Lock()
 
 
+def _cached(pk: int, version) -> WorkingHours | None:
+    """The compiled hours of calendar `pk` if compiled at `version` (its updated_at), else None. The entry
+    is read once: another thread may replace it meanwhile."""
+    cached = _compiled.get(pk)
+    return cached[1] if cached is not None and cached[0] == version else None
+
+
 class Calendar(ClusterableModel):
     """When a team is open: weekly hours in one time zone, minus public holidays and closures."""
 
@@ -132,9 +139,9 @@ class Calendar(ClusterableModel):
 
         Use `compiled()` for several calendars at once: it reads the rows of all the stale ones together.
         """
-        cached = _compiled.get(self.pk)  # read once: another thread may replace it meanwhile
-        if cached is not None and cached[0] == self.updated_at:
-            return cached[1]
+        hours = _cached(self.pk, self.updated_at)
+        if hours is not None:
+            return hours
         hours = WorkingHours(self.time_zone, self.week(), self.closed_dates())
         with _compiled_lock:
             _compiled[self.pk] = (self.updated_at, hours)
@@ -142,8 +149,7 @@ class Calendar(ClusterableModel):
 
     @property
     def is_compiled(self) -> bool:
-        cached = _compiled.get(self.pk)
-        return cached is not None and cached[0] == self.updated_at
+        return _cached(self.pk, self.updated_at) is not None
 
     def touch(self) -> None:
         """Mark the calendar changed, so compiled copies of it are rebuilt (its rows changed, not it)."""
@@ -238,13 +244,9 @@ class Closure(CalendarRow):
 def compiled_versions(versions: dict[int, object]) -> dict[int, WorkingHours]:
     """Working hours by calendar id, given each calendar's `updated_at` (read alongside other rows): no
     query while every one is compiled at that version, else the changed ones are read and compiled."""
-    versions = {pk: version for pk, version in versions.items() if pk is not None}
-    hours = {}
-    for pk, version in versions.items():
-        cached = _compiled.get(pk)
-        if cached is not None and cached[0] == version:
-            hours[pk] = cached[1]
-    stale = [pk for pk in versions if pk not in hours]
+    found = {pk: _cached(pk, version) for pk, version in versions.items() if pk is not None}
+    hours = {pk: compiled_hours for pk, compiled_hours in found.items() if compiled_hours is not None}
+    stale = [pk for pk in found if pk not in hours]
     return {**hours, **compiled(Calendar.objects.filter(pk__in=stale))} if stale else hours
 
 
