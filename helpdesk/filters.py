@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
 from helpdesk.queues import AGE_BANDS
-from sla.models import Clock
+from sla.models import Clock, Priority
 
 REFERENCE = re.compile(r"^(INC|REQ)-?(\d{1,9})$", re.IGNORECASE)
 SLA_CHOICES = [
@@ -50,7 +50,7 @@ class DeskFilter(django_filters.FilterSet):
         label=_("State"), choices=STATE_CHOICES, method="filter_state", empty_label=_("Any state")
     )
     priority = django_filters.ChoiceFilter(
-        label=_("Priority"), choices=[(p, p) for p in ("P1", "P2", "P3", "P4")], empty_label=_("Any priority")
+        label=_("Priority"), choices=[(p, p) for p in Priority.values], empty_label=_("Any priority")
     )
     team = django_filters.ChoiceFilter(label=_("Team"), field_name="team_id", empty_label=_("Any team"))
     assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee")

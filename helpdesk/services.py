@@ -15,17 +15,19 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 from catalogue.models import RequestKind, Service, Submission
 from helpdesk import notifications
 from helpdesk.models import (
+    OPEN_STATES,
     Attachment,
     EventKind,
     Level,
     Message,
+    State,
     Team,
     Ticket,
     is_requester_side,
     is_team_analyst,
     priority_for,
 )
-from sla.models import Policy, TargetKind
+from sla.models import Policy, Priority, RepairReason, TargetKind
 
 # Transitions a person may post by name from a ticket page; the rest (assign, the system's close) are
 # taken through their own services.
@@ -168,7 +170,7 @@ def perform(
         with transaction.atomic():
             _lock(ticket)
             method(by=by, at=at, **kwargs)
-            ticket.save()
+            ticket.save(update_fields=TRANSITION_FIELDS)
             ticket.log(
                 EventKind.STATE_CHANGED,
                 by=by,
@@ -207,7 +209,7 @@ def reply(
         raise Refused(_("Only the team can add internal notes."))
     if not (analyst or is_requester_side(ticket, by)):
         raise Refused(_("You can't reply to this ticket."))
-    if not ticket.is_open and ticket.state != "resolved":
+    if not ticket.is_open and ticket.state != State.RESOLVED:
         raise Refused(_("This ticket is closed. Raise a new one if you still need help."), status=409)
     with transaction.atomic():
         first_response_at = _lock(ticket)["first_response_at"]  # as the last writer left it
@@ -217,7 +219,8 @@ def reply(
             ticket.first_response_at = at
             ticket.stop_clocks(at=at, kinds=(TargetKind.RESPONSE,))
             ticket.refresh_sla()
-        if not internal and by.pk in (ticket.requester_id, ticket.raised_by_id) and ticket.state == "waiting_requester":
+        answers_us = by.pk in (ticket.requester_id, ticket.raised_by_id)
+        if not internal and answers_us and ticket.state == State.WAITING_REQUESTER:
             perform(ticket, "requester_replied", by=by, at=at, notify=notify)
         if notify:
             transaction.on_commit(lambda: notifications.message_added(message.pk))
@@ -228,7 +231,7 @@ def _lock(ticket: Ticket) -> dict:
     """Lock the ticket's row before its clocks are touched, so every writer takes the ticket first and
     its clocks after (one order: no deadlock between a transition and a reply), and return the fields
     decisions depend on as the last writer left them (the caller's copy may be older)."""
-    return Ticket.objects.select_for_update().values("first_response_at").get(pk=ticket.pk)
+    return Ticket.objects.select_for_update().values("first_response_at", "priority", "state").get(pk=ticket.pk)
 
 
 def _add_message(
@@ -269,7 +272,7 @@ def close_unanswered(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(days=settings.TICKET_AUTO_CLOSE_DAYS)
     closed = 0
-    for ticket in Ticket.objects.filter(state="resolved", resolved_at__lte=cutoff).select_related("team")[:500]:
+    for ticket in Ticket.objects.filter(state=State.RESOLVED, resolved_at__lte=cutoff).select_related("team")[:500]:
         try:
             perform(ticket, "close_unanswered", by=None, at=now)
         except Refused:
@@ -292,7 +295,7 @@ def take(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
             raise Refused(_("%(who)s took this ticket a moment ago.") % {"who": holder or _("Someone")}, status=409)
         ticket.assignee = by
         ticket.log(EventKind.ASSIGNED, by=by, at=at, to=by.pk, name=str(by))
-        if ticket.state in ("new", "assigned"):
+        if ticket.state in (State.NEW, State.ASSIGNED):
             fresh = Ticket.objects.get(pk=ticket.pk)
             perform(fresh, "start", by=by, at=at, notify=False)
             ticket.refresh_from_db()
@@ -304,7 +307,7 @@ def assign(ticket: Ticket, *, by, to, at: datetime | None = None, notify: bool =
     _must_be_open(ticket)
     if not ticket.team.members.filter(pk=to.pk).exists():
         raise Refused(_("%(who)s is not in %(team)s.") % {"who": to, "team": ticket.team}, status=400)
-    if ticket.state in ("new", "assigned"):
+    if ticket.state in (State.NEW, State.ASSIGNED):
         return perform(ticket, "assign", by=by, at=at, to=to, notify=notify)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can assign it."))
@@ -316,50 +319,58 @@ def assign(ticket: Ticket, *, by, to, at: datetime | None = None, notify: bool =
 
 
 def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = None) -> Ticket:
-    """A new priority re-times the running clocks from their history (elapsed and paused time kept)."""
+    """A new priority re-times the clocks still counting from their own history (time used and paused
+    kept, a reopened resolution clock included). The ticket's row is locked first, so of two changes at
+    once the later one reads the priority the earlier one wrote and the history never skips a step."""
     at = at or timezone.now()
     _must_be_open(ticket)
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can change its priority."))
-    if priority not in ("P1", "P2", "P3", "P4"):
+    if priority not in Priority.values:
         raise Refused(_("Choose a priority from P1 to P4."), status=400)
-    if priority == ticket.priority:
-        return ticket
     with transaction.atomic():
-        before = ticket.priority
-        Ticket.objects.filter(pk=ticket.pk).update(priority=priority)
+        current = _lock(ticket)
+        ticket.priority = before = current["priority"]
+        if current["state"] not in OPEN_STATES:
+            raise Refused(_("This ticket is closed now, so its priority stays."), status=409)
+        if priority == before:
+            return ticket
+        Ticket.objects.filter(pk=ticket.pk).update(priority=priority, updated_at=timezone.now())
         ticket.priority = priority
         if ticket.policy_id:
-            ticket.repair_clocks(policy=ticket.policy, priority=priority, at=at)
+            ticket.repair_clocks(policy=ticket.policy, priority=priority, at=at, reason=RepairReason.PRIORITY)
             ticket.refresh_sla()
         ticket.log(EventKind.PRIORITY_CHANGED, by=by, at=at, **{"from": before, "to": priority})
     return ticket
 
 
 def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> Ticket:
-    """Hand the ticket to another team; it leaves the current assignee's hands."""
+    """Hand the ticket to another team (the machine's `move_to`): it leaves the current assignee's hands
+    and its warnings and breaches go to the new team. Refused (409) when someone changed it meanwhile."""
     at = at or timezone.now()
     _must_be_open(ticket)
-    if not is_team_analyst(ticket, by):
+    if not has_transition_perm(ticket.move_to, by):
         raise Refused(_("Only the ticket's team can move it."))
     if team.pk == ticket.team_id:
         return ticket
-    with transaction.atomic():
-        before = ticket.team.name
-        moved = {"team": team, "assignee": None}
-        if ticket.state == "assigned":  # nobody in the new team has it yet: it is new to them
-            moved["state"] = "new"
-        Ticket.objects.filter(pk=ticket.pk).update(**moved)
-        ticket.team, ticket.assignee = team, None
-        ticket.log(EventKind.MOVED, by=by, at=at, **{"from": before, "to": team.name})
-        if "state" in moved:
-            ticket.log(
-                EventKind.STATE_CHANGED,
-                by=by,
-                at=at,
-                **{"from": "assigned", "to": "new", "action": "move", "comment": ""},
-            )
-            ticket.refresh_from_db(fields=["state"])
+    before, source = ticket.team.name, ticket.state
+    try:
+        with transaction.atomic():
+            _lock(ticket)
+            ticket.move_to(by=by, team=team, at=at)
+            ticket.save(update_fields=[*TRANSITION_FIELDS, "team"])
+            ticket.log(EventKind.MOVED, by=by, at=at, **{"from": before, "to": team.name})
+            if ticket.state != source:
+                ticket.log(
+                    EventKind.STATE_CHANGED,
+                    by=by,
+                    at=at,
+                    **{"from": source, "to": ticket.state, "action": "move", "comment": ""},
+                )
+    except ConcurrentTransition:
+        raise Refused(
+            _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409
+        ) from None
     return ticket
 
 

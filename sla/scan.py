@@ -48,11 +48,12 @@ def _mark(now: datetime, *, kind: str, instant: str, flag: str, not_yet_due: boo
         f"{quote('stopped_at')} IS NULL",
         f"{quote('paused_at')} IS NULL",
         f"{quote(flag)} IS NULL",
-        f"{quote(instant)} <= %s",
+        # A deadline passes only once the instant itself has gone: stopped at the deadline is met.
+        f"{quote(instant)} {'<=' if not_yet_due else '<'} %s",
     ]
     params = [adapt(now)]
     if not_yet_due:
-        due.append(f"{quote('due_at')} > %s")
+        due.append(f"{quote('due_at')} >= %s")
         params.append(adapt(now))
     where = " AND ".join(due)
     with connection.cursor() as cursor:
@@ -67,7 +68,8 @@ def _mark(now: datetime, *, kind: str, instant: str, flag: str, not_yet_due: boo
     # Mark the clocks past the instant (so one already breached never warns later either). A breach is
     # marked only where its event exists: under READ COMMITTED a clock resumed between the two statements
     # must not end up flagged with no event (and so never be told).
-    marked = Clock.objects.filter(stopped_at=None, paused_at=None, **{f"{flag}__isnull": True, f"{instant}__lte": now})
+    passed = f"{instant}__lte" if not_yet_due else f"{instant}__lt"
+    marked = Clock.objects.filter(stopped_at=None, paused_at=None, **{f"{flag}__isnull": True, passed: now})
     if not not_yet_due:
         marked = marked.filter(Exists(SlaEvent.objects.filter(clock=OuterRef("pk"), kind=kind)))
     marked.update(**{flag: F(instant)})

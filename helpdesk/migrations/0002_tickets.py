@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
 import helpdesk.models.tickets
-import sla.models.clocks
+import sla.models.measured
 from django.conf import settings
 from django.db import migrations, models
 
@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-created_at'],
             },
-            bases=(django_fsm.ConcurrentTransitionMixin, sla.models.clocks.Measured, models.Model),
+            bases=(django_fsm.ConcurrentTransitionMixin, sla.models.measured.Measured, models.Model),
         ),
         migrations.AddField(
             model_name='message',

@@ -6,17 +6,17 @@ call them inside a transaction, and pages list the buttons from the same declara
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from catalogue.models import RequestKind
-from sla.models import Clock, Measured, TargetKind
+from sla.models import Measured, Priority, TargetKind
 
 
 class State(models.TextChoices):
@@ -42,23 +42,24 @@ class Level(models.TextChoices):
 
 # Impact (how many people, how much harm) x urgency (how soon it hurts) -> priority. Documented in the README.
 PRIORITY_MATRIX = {
-    (Level.HIGH, Level.HIGH): "P1",
-    (Level.HIGH, Level.MEDIUM): "P2",
-    (Level.HIGH, Level.LOW): "P3",
-    (Level.MEDIUM, Level.HIGH): "P2",
-    (Level.MEDIUM, Level.MEDIUM): "P3",
-    (Level.MEDIUM, Level.LOW): "P4",
-    (Level.LOW, Level.HIGH): "P3",
-    (Level.LOW, Level.MEDIUM): "P4",
-    (Level.LOW, Level.LOW): "P4",
+    (Level.HIGH, Level.HIGH): Priority.P1,
+    (Level.HIGH, Level.MEDIUM): Priority.P2,
+    (Level.HIGH, Level.LOW): Priority.P3,
+    (Level.MEDIUM, Level.HIGH): Priority.P2,
+    (Level.MEDIUM, Level.MEDIUM): Priority.P3,
+    (Level.MEDIUM, Level.LOW): Priority.P4,
+    (Level.LOW, Level.HIGH): Priority.P3,
+    (Level.LOW, Level.MEDIUM): Priority.P4,
+    (Level.LOW, Level.LOW): Priority.P4,
 }
+PRIORITIES = list(Priority)  # most urgent first
 
 
-def priority_for(impact: str, urgency: str, *, entitled_tier: bool = False) -> str:
+def priority_for(impact: str, urgency: str, *, entitled_tier: bool = False) -> Priority:
     """The matrix's priority; an entitled (premium) requester is raised one step, never above P1."""
     priority = PRIORITY_MATRIX[(impact, urgency)]
-    if entitled_tier and priority != "P1":
-        priority = f"P{int(priority[1]) - 1}"
+    if entitled_tier:
+        priority = PRIORITIES[max(PRIORITIES.index(priority) - 1, 0)]
     return priority
 
 
@@ -143,7 +144,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     )
     impact = models.CharField(_("impact"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
     urgency = models.CharField(_("urgency"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
-    priority = models.CharField(_("priority"), max_length=2, default="P3")
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, default=Priority.P3)
     team = models.ForeignKey("helpdesk.Team", on_delete=models.PROTECT, related_name="tickets")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_tickets"
@@ -269,7 +270,15 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     @transition(field=state, source=[State.RESOLVED], target=State.IN_PROGRESS, permission=is_requester_side)
     def reopen(self, *, by, at: datetime, reason: str) -> None:
         self.resolved_at = None
-        self.restart_resolution_clock(at=at)
+        self.reopen_clocks(at=at)
+
+    @transition(field=state, source=OPEN_STATES, target=RETURN_VALUE(*OPEN_STATES), permission=is_team_analyst)
+    def move_to(self, *, by, team, at: datetime) -> State:
+        """Hand the ticket to another team: it leaves the assignee's hands, its warnings and breaches go
+        to the new team from now on, and work only assigned (not started) is new to them."""
+        self.team, self.assignee = team, None
+        self.notify_clocks(team.email)
+        return State.NEW if self.state == State.ASSIGNED else self.state
 
     @transition(field=state, source=[State.RESOLVED], target=State.CLOSED, permission=is_requester_side)
     def confirm(self, *, by, at: datetime) -> None:
@@ -284,25 +293,6 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     def cancel(self, *, by, at: datetime, reason: str) -> None:
         self.closed_at = at
         self.stop_clocks(at=at, withdrawn=True)
-
-    def restart_resolution_clock(self, *, at: datetime) -> None:
-        """After a reopen the resolution clock carries on from where it stopped: what was used stays used."""
-        stopped = self.clock(TargetKind.RESOLUTION)
-        if stopped is None:
-            return
-        remaining = max(stopped.target - stopped.elapsed(stopped.stopped_at or at), timedelta(0))
-        Clock.begin(
-            subject=self,
-            kind=TargetKind.RESOLUTION,
-            calendar=stopped.calendar,
-            target=remaining,
-            warning_percent=None,
-            pausable=stopped.pausable,
-            at=at,
-            label=f"{stopped.label} (reopened)",
-            notify_email=stopped.notify_email,
-            escalate_email=stopped.escalate_email,
-        )
 
 
 class EventKind(models.TextChoices):

@@ -18,6 +18,7 @@ from helpdesk import selectors, services
 from helpdesk.forms import ActionForm, IncidentForm, ReplyForm
 from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
 from helpdesk.services import Refused
+from sla.models import Priority
 
 # Buttons people see, in this order, with the words on them.
 ACTION_LABELS = {
@@ -58,6 +59,7 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "answers": ticket.submission.answers if ticket.submission_id else {},
         "members": ticket.team.members.order_by("username") if analyst else [],
         "all_teams": Team.objects.order_by("name") if analyst else [],
+        "priorities": Priority.choices,
     }
     return render(request, "helpdesk/ticket.html", context, status=status)
 

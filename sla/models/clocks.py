@@ -2,22 +2,36 @@
 
 Each clock stores its next deadline (`due_at`) and warning instant (`warn_at`) under partial indexes,
 so "what breaches in the next hour" and the breach sweep are single indexed queries. Every change is
-an `SlaEvent` with a stable kind; the history is what `repair` recomputes from.
+an `SlaEvent` with a stable kind; the history is what a repair recomputes from.
+
+The rules, written once here and in the README ("How a target is judged"):
+
+- Business time *used* is the open time of the clock's calendar from its start to its stop (or now),
+  less its pauses: waiting on the requester (when the target pauses) and, after a reopen, the time the
+  work stood resolved. A reopen carries on the same clock, so a ticket has one verdict per target.
+- The deadline is the instant the time used reaches the target, but never before the clock last began
+  counting (started, resumed, reopened) or was re-timed: a clock that resumes with nothing left is due
+  at once, not at some instant inside its pause.
+- A clock breaches when it is still counting strictly after its deadline; the breach is dated at the
+  deadline. Stopped at the deadline itself is met. Once breached, always breached.
+- Verdict: met (stopped, never breached), missed (stopped, breached) or withdrawn (the work was
+  cancelled: neither met nor missed, even if it had breached). A clock still counting has none yet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from sla.clock import WorkingHours
 from sla.models.calendars import Calendar
-from sla.models.policies import Policy, TargetKind
+from sla.models.policies import Policy, Priority, TargetKind
 
 ZERO = timedelta(0)
 
@@ -29,7 +43,22 @@ class EventKind(models.TextChoices):
     WARNED = "warned", _("warning")
     BREACHED = "breached", _("breached")
     STOPPED = "stopped", _("stopped")
+    REOPENED = "reopened", _("reopened")
     REPAIRED = "repaired", _("recalculated")
+
+
+class RepairReason(models.TextChoices):
+    """Why a clock's deadline was recomputed (kept in the `repaired` event's data as "reason")."""
+
+    PRIORITY = "priority", _("the priority changed")
+    POLICY = "policy", _("the service-level policy changed")
+    CALENDAR = "calendar", _("the opening hours or closures changed")
+
+
+class Verdict(models.TextChoices):
+    MET = "met", _("met")
+    MISSED = "missed", _("missed")
+    WITHDRAWN = "withdrawn", _("withdrawn")
 
 
 ALERT_KINDS = (EventKind.WARNED, EventKind.BREACHED)
@@ -38,10 +67,51 @@ _RUNNING = Q(stopped_at__isnull=True, paused_at__isnull=True)
 # The team's own targets; a provider's clock measures the supplier, not us.
 OUR_TARGETS = (TargetKind.RESPONSE, TargetKind.RESOLUTION)
 
+# The one definition of each verdict, as conditions on a clock row.
+VERDICT_Q = {
+    Verdict.MET: Q(stopped_at__isnull=False, withdrawn=False, breached_at__isnull=True),
+    Verdict.MISSED: Q(stopped_at__isnull=False, withdrawn=False, breached_at__isnull=False),
+    Verdict.WITHDRAWN: Q(stopped_at__isnull=False, withdrawn=True),
+}
+
 
 def _warn_after(target: timedelta, warning_percent: int | None) -> timedelta | None:
     """Business time after which to warn: that share of the target (None: never warn)."""
     return target * warning_percent / 100 if warning_percent else None
+
+
+def pause_intervals(history: Iterable[tuple[str, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The closed intervals in which a clock did not count, from its events (kind, at) oldest first:
+    waiting (paused until resumed or stopped) and standing resolved (stopped until reopened). A pause
+    still open, or a stop not reopened, is not included."""
+    intervals, opened = [], None
+    for kind, moment in history:
+        if kind in (EventKind.RESUMED, EventKind.STOPPED, EventKind.REOPENED) and opened is not None:
+            intervals.append((opened, moment))
+        # A stop also opens a gap, which only a reopen closes.
+        opened = moment if kind in (EventKind.PAUSED, EventKind.STOPPED) else None
+    return intervals
+
+
+HISTORY_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STOPPED, EventKind.REOPENED)
+
+
+def deadlines(
+    hours: WorkingHours,
+    *,
+    started_at: datetime,
+    target: timedelta,
+    warn_after: timedelta | None,
+    paused_for: timedelta,
+    not_before: datetime | None = None,
+) -> tuple[datetime, datetime | None]:
+    """(due_at, warn_at): the instants the time used reaches the target and the warning share, given the
+    business time paused so far; the deadline never falls before `not_before` (when it began counting)."""
+    due = hours.add(started_at, target + paused_for)
+    if not_before is not None and due < not_before:
+        due = not_before
+    warn = hours.add(started_at, warn_after + paused_for) if warn_after else None
+    return due, warn
 
 
 class ClockQuerySet(models.QuerySet):
@@ -49,8 +119,8 @@ class ClockQuerySet(models.QuerySet):
         return self.filter(_RUNNING)
 
     def breaching_by(self, moment: datetime) -> ClockQuerySet:
-        """Running clocks not yet breached whose deadline falls at or before `moment` (indexed)."""
-        return self.filter(_RUNNING, breached_at__isnull=True, due_at__lte=moment)
+        """Running clocks not yet breached whose deadline falls before `moment` (indexed)."""
+        return self.filter(_RUNNING, breached_at__isnull=True, due_at__lt=moment)
 
     def for_subject(self, subject: models.Model) -> ClockQuerySet:
         return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
@@ -60,15 +130,25 @@ class ClockQuerySet(models.QuerySet):
         return self.filter(kind__in=OUR_TARGETS)
 
     def our_targets_on(self, model: type[models.Model]) -> ClockQuerySet:
-        """Our targets' clocks on things of `model`."""
+        """Our targets' clocks on things of `model`: one per thing and target (a unique constraint)."""
         return self.ours().filter(subject_type=ContentType.objects.get_for_model(model))
 
     def verdicts(self) -> ClockQuerySet:
-        """Stopped with a verdict, met or missed (met: never breached); withdrawn clocks have none."""
-        return self.filter(stopped_at__isnull=False, withdrawn=False)
+        """Judged clocks, met or missed: what compliance counts (withdrawn clocks are neither)."""
+        return self.filter(VERDICT_Q[Verdict.MET] | VERDICT_Q[Verdict.MISSED])
+
+    def with_verdict(self, verdict: str) -> ClockQuerySet:
+        return self.filter(VERDICT_Q[Verdict(verdict)])
+
+    def annotate_verdict(self) -> ClockQuerySet:
+        """Each clock with `verdict`: met, missed, withdrawn, or None while it still counts."""
+        return self.annotate(
+            verdict=Case(*(When(q, then=Value(v.value)) for v, q in VERDICT_Q.items()), default=Value(None))
+        )
 
     def breaches(self) -> ClockQuerySet:
-        return self.filter(breached_at__isnull=False)
+        """Breaches that count: withdrawn (cancelled) work is left out, as from compliance."""
+        return self.filter(breached_at__isnull=False, withdrawn=False)
 
 
 class Clock(models.Model):
@@ -78,6 +158,10 @@ class Clock(models.Model):
 
     kind = models.CharField(max_length=12, choices=TargetKind.choices)
     label = models.CharField(max_length=200, blank=True, help_text="What is measured, e.g. a provider's name.")
+    # The policy and priority whose target this is (none for a provider's clock): a policy edit finds
+    # the clocks it re-times by these.
+    policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, blank=True, related_name="clocks")
+    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="clocks")
     target = models.DurationField(help_text="Business time allowed.")
     warn_after = models.DurationField(null=True, blank=True, help_text="Business time after which to warn.")
@@ -88,8 +172,14 @@ class Clock(models.Model):
     warn_at = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=200, blank=True)
-    paused_for = models.DurationField(default=ZERO, help_text="Business time paused so far (closed pauses).")
+    paused_for = models.DurationField(
+        default=ZERO, help_text="Business time not counted so far: closed pauses and time standing resolved."
+    )
     stopped_at = models.DateTimeField(null=True, blank=True)
+    used = models.DurationField(null=True, blank=True, help_text="Business time used, once stopped.")
+    provider_time = models.DurationField(
+        null=True, blank=True, help_text="Of the time used, how much we waited on providers (resolution clocks)."
+    )
     withdrawn = models.BooleanField(
         default=False, help_text="Stopped because the work was withdrawn (cancelled): counts as neither met nor missed."
     )
@@ -118,8 +208,20 @@ class Clock(models.Model):
             models.Index(
                 # subject_id too, so breached tickets per week are counted from the index alone.
                 fields=["subject_type", "breached_at", "kind", "subject_id"],
-                condition=Q(breached_at__isnull=False),
-                name="sla_clock_breached_tickets",
+                condition=Q(breached_at__isnull=False, withdrawn=False),
+                name="sla_clock_counted_breaches",
+            ),
+            # Re-timing after a calendar or policy edit finds the clocks still counting by these.
+            models.Index(fields=["calendar"], condition=Q(stopped_at__isnull=True), name="sla_clock_open_calendar"),
+            models.Index(fields=["policy"], condition=Q(stopped_at__isnull=True), name="sla_clock_open_policy"),
+        ]
+        constraints = [
+            # One clock per thing and target of ours: a reopen carries on the same clock, so each ticket
+            # has exactly one verdict per target.
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind"],
+                condition=Q(kind__in=OUR_TARGETS),
+                name="sla_one_clock_per_target",
             ),
         ]
 
@@ -139,6 +241,15 @@ class Clock(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.stopped_at is None and self.paused_at is not None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """Met, missed or withdrawn once stopped (the same rule as VERDICT_Q); None while counting."""
+        if self.stopped_at is None:
+            return None
+        if self.withdrawn:
+            return Verdict.WITHDRAWN
+        return Verdict.MET if self.breached_at is None else Verdict.MISSED
 
     @property
     def met(self) -> bool | None:
@@ -177,12 +288,16 @@ class Clock(models.Model):
         label: str = "",
         notify_email: str = "",
         escalate_email: str = "",
+        policy: Policy | None = None,
+        priority: str = "",
     ) -> Clock:
         """Create a running clock and its `started` event."""
         clock = cls(
             subject=subject,
             kind=kind,
             label=label,
+            policy=policy,
+            priority=priority,
             calendar=calendar,
             target=target,
             warn_after=_warn_after(target, warning_percent),
@@ -191,7 +306,7 @@ class Clock(models.Model):
             notify_email=notify_email,
             escalate_email=escalate_email,
         )
-        clock._schedule()
+        clock._schedule(not_before=at)
         with transaction.atomic():
             clock.save()
             clock.events.create(kind=EventKind.STARTED, at=at, data={"target": clock.target.total_seconds()})
@@ -221,6 +336,7 @@ class Clock(models.Model):
             if not self.is_paused:
                 return False
             paused = self._close_pause(at)
+            self._schedule(not_before=at)
             self.save(update_fields=["paused_at", "pause_reason", "paused_for", "due_at", "warn_at"])
             self.events.create(kind=EventKind.RESUMED, at=at, data={"paused": paused.total_seconds()})
         return True
@@ -228,7 +344,9 @@ class Clock(models.Model):
     def stop(self, *, at: datetime, withdrawn: bool = False) -> bool:
         """The target is done (responded, resolved, provider answered): record met or breached.
 
-        A withdrawn clock (the work was cancelled) keeps its history but counts as neither met nor missed.
+        A clock stopped while paused last counted when it paused, so only a deadline passed before then
+        is a breach. A withdrawn clock (the work was cancelled) keeps its history but counts as neither
+        met nor missed.
         """
         if self.stopped_at is not None:
             return False
@@ -236,18 +354,37 @@ class Clock(models.Model):
             self._lock()
             if self.stopped_at is not None:
                 return False
-            changed = ["stopped_at", "withdrawn", *self._record_passed(at)]
+            counted_until = self.paused_at or at
+            changed = ["stopped_at", "withdrawn", "used", *self._record_passed(counted_until)]
             if self.paused_at is not None:
                 self._close_pause(at)
+                self._schedule()
                 changed += ["paused_at", "pause_reason", "paused_for", "due_at", "warn_at"]
             self.stopped_at, self.withdrawn = at, withdrawn
-            # Once breached, always breached: a later repair that moved the deadline does not undo it.
+            self.used = self.elapsed(at)
             late = self.breached_at is not None
             hours = self.hours
-            margin = hours.between(self.breached_at, at) if late else hours.between(at, self.due_at)
+            margin = hours.between(self.breached_at, counted_until) if late else self.target - self.used
             self.save(update_fields=changed)
-            data = {"met": not late, "margin": margin.total_seconds()}
+            data = {"met": not late, "margin": margin.total_seconds(), "used": self.used.total_seconds()}
             self.events.create(kind=EventKind.STOPPED, at=at, data={**data, "withdrawn": True} if withdrawn else data)
+        return True
+
+    def reopen(self, *, at: datetime) -> bool:
+        """Carry on counting after the work was reopened: the time used before still counts and the
+        time it stood resolved does not. False when not stopped or withdrawn (cancelled work stays so)."""
+        if self.stopped_at is None or self.withdrawn:
+            return False
+        with transaction.atomic():
+            self._lock()
+            if self.stopped_at is None or self.withdrawn:
+                return False
+            gap = self.hours.between(self.stopped_at, at)
+            self.paused_for += gap
+            self.stopped_at, self.used, self.provider_time = None, None, None
+            self._schedule(not_before=at)
+            self.save(update_fields=["stopped_at", "used", "provider_time", "paused_for", "due_at", "warn_at"])
+            self.events.create(kind=EventKind.REOPENED, at=at, data={"gap": gap.total_seconds()})
         return True
 
     def repair(
@@ -256,61 +393,64 @@ class Clock(models.Model):
         at: datetime,
         target: timedelta,
         calendar: Calendar,
+        reason: str,
         warning_percent: int | None = 75,
         pausable: bool | None = None,
+        policy: Policy | None = None,
+        priority: str | None = None,
     ) -> bool:
         """Recompute the deadlines after the policy, priority or calendar changed.
 
-        The time already elapsed and every pause are kept: pauses are re-measured from the history on
-        the new calendar, so none of them is lost. A stopped clock is left as it was (returns False).
+        The whole history is re-measured on the (new) calendar: pauses and time standing resolved
+        stay uncounted, time used stays used. A deadline that now lies in the past moves to `at` (the
+        clock became late by the change, not before it). A breach already recorded stays. A stopped
+        clock is left as it was (returns False): finished verdicts are never rewritten.
         """
         with transaction.atomic():
             self._lock()
             if self.stopped_at is not None:
                 return False
-            before = {
-                "target": self.target.total_seconds(),
-                "calendar": self.calendar_id,
-                "due": self.due_at.isoformat(),
-            }
+            before = {"target": self.target.total_seconds(), "calendar": self.calendar_id, "due": self.due_at}
             self.calendar, self.target = calendar, target
             self.warn_after = _warn_after(target, warning_percent)
             if pausable is not None:
                 self.pausable = pausable
-            hours = calendar.working_hours()
-            self.paused_for = sum((hours.between(start, end) for start, end in self.closed_pauses()), ZERO)
-            self._schedule()
-            self.save(update_fields=["calendar", "target", "warn_after", "pausable", "paused_for", "due_at", "warn_at"])
-            self.events.create(
-                kind=EventKind.REPAIRED,
-                at=at,
-                data={
-                    "from": before,
-                    "to": {"target": target.total_seconds(), "calendar": calendar.pk, "due": self.due_at.isoformat()},
-                },
+            if policy is not None:
+                self.policy = policy
+            if priority is not None:
+                self.priority = priority
+            self.paused_for = self.measure_pauses(calendar.working_hours())
+            self._schedule(not_before=None if self.paused_at else at)
+            self.save(
+                update_fields=[
+                    *("calendar", "target", "warn_after", "pausable", "policy", "priority"),
+                    *("paused_for", "due_at", "warn_at"),
+                ]
             )
+            self.events.create(kind=EventKind.REPAIRED, at=at, data=repaired_data(reason, before, self))
         return True
 
-    def closed_pauses(self) -> list[tuple[datetime, datetime]]:
-        """(paused, resumed) pairs from the history, oldest first; a pause still open is not included."""
-        pauses, opened = [], None
-        for kind, moment in (
-            self.events.filter(kind__in=[EventKind.PAUSED, EventKind.RESUMED, EventKind.STOPPED])
-            .order_by("at", "pk")
-            .values_list("kind", "at")
-        ):
-            if kind == EventKind.PAUSED:
-                opened = moment
-            elif opened is not None:
-                pauses.append((opened, moment))
-                opened = None
-        return pauses
+    def history(self) -> list[tuple[str, datetime]]:
+        """The events pauses are measured from, (kind, at) oldest first."""
+        return list(self.events.filter(kind__in=HISTORY_KINDS).order_by("at", "pk").values_list("kind", "at"))
 
-    _FRESH = ("warned_at", "breached_at", "stopped_at", "paused_at", "pause_reason", "paused_for", "due_at", "warn_at")
+    def closed_pauses(self) -> list[tuple[datetime, datetime]]:
+        """(from, to) intervals not counted, from the history, oldest first; an open pause is not included."""
+        return pause_intervals(self.history())
+
+    def measure_pauses(self, hours: WorkingHours) -> timedelta:
+        return sum((hours.between(start, end) for start, end in self.closed_pauses()), ZERO)
+
+    _FRESH = (
+        *("warned_at", "breached_at", "stopped_at", "paused_at", "pause_reason", "paused_for", "due_at", "warn_at"),
+        *("withdrawn", "target", "calendar_id", "warn_after", "used"),
+    )
 
     def _lock(self) -> None:
         """Lock the row (PostgreSQL) and take its latest state, so a stale copy never undoes a newer change."""
         fresh = Clock.objects.select_for_update().filter(pk=self.pk).values(*self._FRESH).get()
+        if fresh["calendar_id"] != self.calendar_id:
+            self.calendar = Calendar.objects.get(pk=fresh["calendar_id"])
         for name, value in fresh.items():
             setattr(self, name, value)
 
@@ -334,14 +474,27 @@ class Clock(models.Model):
         paused = self.hours.between(self.paused_at, at)
         self.paused_for += paused
         self.paused_at, self.pause_reason = None, ""
-        self._schedule()
         return paused
 
-    def _schedule(self) -> None:
+    def _schedule(self, *, not_before: datetime | None = None) -> None:
         """Deadlines from the start, the target and the pauses so far: exact by construction."""
-        hours = self.hours
-        self.due_at = hours.add(self.started_at, self.target + self.paused_for)
-        self.warn_at = hours.add(self.started_at, self.warn_after + self.paused_for) if self.warn_after else None
+        self.due_at, self.warn_at = deadlines(
+            self.hours,
+            started_at=self.started_at,
+            target=self.target,
+            warn_after=self.warn_after,
+            paused_for=self.paused_for,
+            not_before=not_before,
+        )
+
+
+def repaired_data(reason: str, before: dict, clock: Clock) -> dict:
+    """What a `repaired` event keeps: why, and the target, calendar and deadline before and after."""
+    return {
+        "reason": reason,
+        "from": {**before, "due": before["due"].isoformat()},
+        "to": {"target": clock.target.total_seconds(), "calendar": clock.calendar_id, "due": clock.due_at.isoformat()},
+    }
 
 
 class SlaEvent(models.Model):
@@ -372,107 +525,3 @@ class SlaEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
-
-
-class Measured:
-    """For ticket-like models: start, pause, resume, stop and repair their clocks together.
-
-    Mix into any model (`class Ticket(Measured, models.Model)`); the clocks point back at it
-    through a generic relation, so sla/ needs to know nothing about the model.
-    """
-
-    @property
-    def clocks(self) -> ClockQuerySet:
-        return Clock.objects.for_subject(self).select_related("calendar")
-
-    def clock(self, kind: str) -> Clock | None:
-        """The latest clock of `kind`; None when none was started."""
-        return self.clocks.filter(kind=kind).order_by("-started_at", "-pk").first()
-
-    def start_clocks(self, *, policy: Policy, priority: str, at: datetime, notify_email: str = "") -> list[Clock]:
-        """Start a response and a resolution clock for `priority`, for each target the policy sets."""
-        started = []
-        for kind in OUR_TARGETS:
-            target = policy.target(priority, kind)
-            if target is None:
-                continue
-            started.append(
-                Clock.begin(
-                    subject=self,
-                    kind=kind,
-                    calendar=target.calendar or policy.calendar,
-                    target=target.duration,
-                    warning_percent=policy.warning_percent,
-                    pausable=target.pauses_while_waiting,
-                    at=at,
-                    label=f"{priority} {TargetKind(kind).label}",
-                    notify_email=notify_email,
-                    escalate_email=policy.escalate_to,
-                )
-            )
-        return started
-
-    def pause_clocks(self, *, at: datetime, reason: str) -> list[Clock]:
-        """Pause our running clocks whose targets pause (a first response already given is stopped,
-        so it is not touched). The provider's clock is theirs and keeps running."""
-        return [clock for clock in self.clocks.running().ours() if clock.pause(at=at, reason=reason)]
-
-    def resume_clocks(self, *, at: datetime) -> list[Clock]:
-        return [clock for clock in self.clocks.filter(stopped_at=None).exclude(paused_at=None) if clock.resume(at=at)]
-
-    def stop_clocks(
-        self, *, at: datetime, kinds: tuple[str, ...] | None = None, withdrawn: bool = False
-    ) -> list[Clock]:
-        """Stop the clocks of `kinds` (all when None) that are still counting; `withdrawn` when cancelled."""
-        clocks = self.clocks.filter(stopped_at=None)
-        if kinds is not None:
-            clocks = clocks.filter(kind__in=kinds)
-        return [clock for clock in clocks if clock.stop(at=at, withdrawn=withdrawn)]
-
-    def repair_clocks(self, *, policy: Policy, priority: str, at: datetime) -> list[Clock]:
-        """Recompute every unstopped clock for a new policy or priority, keeping elapsed and paused time."""
-        repaired = []
-        for clock in self.clocks.filter(stopped_at=None).exclude(kind=TargetKind.PROVIDER):
-            target = policy.target(priority, clock.kind)
-            if target is not None and clock.repair(
-                at=at,
-                target=target.duration,
-                calendar=target.calendar or policy.calendar,
-                warning_percent=policy.warning_percent,
-                pausable=target.pauses_while_waiting,
-            ):
-                repaired.append(clock)
-        return repaired
-
-    def start_provider_clock(
-        self, *, at: datetime, provider: str, target: timedelta, calendar: Calendar, notify_email: str = ""
-    ) -> Clock:
-        """We are waiting on a third party: their contract clock starts; ours keeps running."""
-        return Clock.begin(
-            subject=self,
-            kind=TargetKind.PROVIDER,
-            label=provider,
-            calendar=calendar,
-            target=target,
-            pausable=False,
-            at=at,
-            notify_email=notify_email,
-        )
-
-    def time_split(self, now: datetime) -> dict[str, timedelta]:
-        """Our part and the providers' part of the resolution time, both on our resolution calendar."""
-        resolution = self.clock(TargetKind.RESOLUTION)
-        if resolution is None:
-            return {"ours": ZERO, "provider": ZERO}
-        hours = resolution.hours
-        pauses = resolution.closed_pauses()
-        if resolution.paused_at is not None:
-            pauses.append((resolution.paused_at, now))
-        theirs = ZERO
-        for provider in self.clocks.filter(kind=TargetKind.PROVIDER):
-            start, end = provider.started_at, provider.stopped_at or now
-            theirs += hours.between(start, end)
-            for paused_from, paused_to in pauses:  # time we were not counting is nobody's part
-                theirs -= hours.between(max(start, paused_from), min(end, paused_to))
-        total = resolution.elapsed(now)
-        return {"ours": max(total - theirs, ZERO), "provider": min(theirs, total)}

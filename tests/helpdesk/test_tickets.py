@@ -206,9 +206,14 @@ def test_resolving_stops_the_clocks_and_a_reopen_carries_on_where_it_stopped(peo
     made = make(people, state="in_progress")
     services.perform(made, "resolve", by=people.analyst, at=NOW + timedelta(hours=2), text="Fixed.")
     assert not Clock.objects.for_subject(made).filter(stopped_at=None).exists()
+    stopped = made.clock(TargetKind.RESOLUTION)
     services.perform(made, "reopen", by=people.requester, at=NOW + timedelta(hours=3), text="Not fixed.")
     again = made.clock(TargetKind.RESOLUTION)
-    assert again.stopped_at is None and again.target == timedelta(hours=24) - timedelta(hours=2)
+    # The same clock carries on: one verdict per target; the two hours used stay used, the hour it
+    # stood resolved is not counted.
+    assert again.pk == stopped.pk and again.stopped_at is None and again.target == timedelta(hours=24)
+    assert again.elapsed(NOW + timedelta(hours=4)) == timedelta(hours=3)
+    assert again.verdict is None
 
 
 def test_resolutions_nobody_answers_close_themselves(people, policy, settings):

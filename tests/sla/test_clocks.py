@@ -82,7 +82,12 @@ def test_stop_records_met_with_margin_or_breached_by(office):
     met = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
     met.stop(at=at(24, 9, 25))
     assert met.met is True
-    assert met.events.get(kind=EventKind.STOPPED).data == {"met": True, "margin": (35 * M).total_seconds()}
+    assert met.events.get(kind=EventKind.STOPPED).data == {
+        "met": True,
+        "margin": (35 * M).total_seconds(),
+        "used": (25 * M).total_seconds(),
+    }
+    assert met.used == 25 * M
 
     late = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=at(24, 11, 30))
     late.stop(at=at(24, 13, 35))  # due 13:30 (lunch skipped), five minutes late
@@ -108,7 +113,7 @@ def test_repair_keeps_elapsed_and_paused_time_on_a_new_calendar(office, db):
     clock.resume(at=at(24, 14))  # 10-12 and 13-14: 3 h paused on office hours
     always = CalendarFactory(name="Round the clock", week=ALWAYS_WEEK)
 
-    clock.repair(at=at(24, 15), target=4 * H, calendar=always)
+    clock.repair(at=at(24, 15), target=4 * H, calendar=always, reason="calendar")
 
     # Re-measured on the 24/7 calendar the pause was 4 h (10:00-14:00): start 09:00 + 4 h + 4 h paused.
     assert clock.paused_for == 4 * H
@@ -122,7 +127,7 @@ def test_repair_keeps_elapsed_and_paused_time_on_a_new_calendar(office, db):
 def test_repair_while_paused_keeps_the_open_pause(office):
     clock = Clock.begin(kind=TargetKind.RESOLUTION, calendar=office, target=8 * H, at=TUESDAY_9)
     clock.pause(at=at(24, 10), reason="waiting on you")
-    clock.repair(at=at(24, 11), target=16 * H, calendar=office)
+    clock.repair(at=at(24, 11), target=16 * H, calendar=office, reason="calendar")
     assert clock.is_paused
     clock.resume(at=at(24, 14))
     assert clock.paused_for == 3 * H
@@ -149,7 +154,7 @@ def test_measured_subject_starts_pauses_and_repairs_its_clocks(job, db):
     assert [c.kind for c in paused] == [TargetKind.RESOLUTION]  # a first response already given is not paused
     job.resume_clocks(at=at(24, 11))
 
-    job.repair_clocks(policy=policy, priority="P1", at=at(24, 12))  # raised to P1: counted 24/7, 4 h
+    job.repair_clocks(policy=policy, priority="P1", at=at(24, 12), reason="priority")  # raised to P1: counted 24/7, 4 h
     resolution.refresh_from_db()
     assert resolution.calendar == always
     assert resolution.due_at == at(24, 14)  # 09:00 + 4 h + the 1 h paused (10-11)
@@ -236,10 +241,14 @@ def test_once_breached_always_breached_even_after_a_longer_target(office):
 
     clock = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
     scan(at(24, 10, 5))
-    clock.repair(at=at(24, 10, 10), target=4 * H, calendar=office)
+    clock.repair(at=at(24, 10, 10), target=4 * H, calendar=office, reason="calendar")
     clock.stop(at=at(24, 11))
     assert clock.met is False
-    assert clock.events.get(kind=EventKind.STOPPED).data == {"met": False, "margin": H.total_seconds()}
+    assert clock.events.get(kind=EventKind.STOPPED).data == {
+        "met": False,
+        "margin": H.total_seconds(),
+        "used": (2 * H).total_seconds(),
+    }
 
 
 def test_pausing_an_overdue_clock_records_the_breach_at_its_deadline(office):
@@ -256,7 +265,7 @@ def test_a_stale_copy_does_not_undo_what_the_sweep_marked(office):
 
     stale = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
     scan(at(24, 10, 5))
-    stale.repair(at=at(24, 10, 10), target=2 * H, calendar=office)
+    stale.repair(at=at(24, 10, 10), target=2 * H, calendar=office, reason="calendar")
     stale.refresh_from_db()
     assert stale.breached_at == at(24, 10)
 
