@@ -7,14 +7,15 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
-from helpdesk.queues import AGE_BANDS
-from sla.models import Clock, Priority
+from helpdesk.queues import AGE_BANDS, SLA_STATE_Q, paused_q
+from helpdesk.verdicts import target_breaches, target_verdicts
+from sla.models import Priority
 
 REFERENCE = re.compile(r"^(INC|REQ)-?(\d{1,9})$", re.IGNORECASE)
 SLA_CHOICES = [
@@ -127,17 +128,12 @@ class DeskFilter(django_filters.FilterSet):
 
     def filter_sla(self, queryset, name, value):
         now = self.now
-        open_ = Q(state__in=OPEN_STATES)
-        if value == "breached":
-            return queryset.filter(open_, due_at__lte=now)
-        if value == "warning":
-            return queryset.filter(open_, warn_at__lte=now, due_at__gt=now)
-        if value == "on_track":
-            return queryset.filter(open_, due_at__gt=now).filter(Q(warn_at__isnull=True) | Q(warn_at__gt=now))
+        if value in SLA_STATE_Q:
+            return queryset.filter(SLA_STATE_Q[value](now))
         if value == "today":
             end_of_day = datetime.combine(timezone.localdate(now), time.max, tzinfo=timezone.get_current_timezone())
-            return queryset.filter(open_, due_at__lte=end_of_day)
-        return queryset.filter(open_, due_at__isnull=True)
+            return queryset.filter(state__in=OPEN_STATES, due_at__lte=end_of_day)
+        return queryset.filter(paused_q())
 
     def filter_age(self, queryset, name, value):
         band = next(band for band in AGE_BANDS if band.key == value)
@@ -163,20 +159,18 @@ class DeskFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         if not data.get("outcome") and (data.get("measured_after") or data.get("measured_before")):
             # Dates alone: tickets with any target met or missed in those days.
-            clocks = self._measured(Clock.objects.our_targets_on(Ticket).verdicts(), "stopped_at")
+            clocks = self._measured(target_verdicts(), "stopped_at")
             queryset = queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
         return queryset
 
     def filter_outcome(self, queryset, name, value):
-        """Tickets with a clock that stopped met or missed (or breached at all) within the measured dates:
-        the same clocks the board counts."""
-        clocks = Clock.objects.our_targets_on(Ticket)
+        """Tickets with a target met or missed (or breached at all) within the measured dates: the same
+        verdicts the board counts."""
         if value == "breached":
-            clocks, field = clocks.breaches(), "breached_at"
+            clocks, field = target_breaches(), "breached_at"
         else:
             verdict, kind = value.split("_")
-            clocks = clocks.verdicts().filter(kind=kind, breached_at__isnull=(verdict == "met"))
-            field = "stopped_at"
+            clocks, field = target_verdicts(verdict=verdict, kind=kind), "stopped_at"
         clocks = self._measured(clocks, field)
         return queryset.filter(Exists(clocks.filter(subject_id=OuterRef("pk"))))
 

@@ -8,18 +8,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models.tickets import OPEN_STATES
+
+# A ticket's service-level state, judged on the soonest deadline of its clocks still counting (due_at)
+# and the soonest warning (warn_at). A deadline has passed only once its instant has gone: a ticket is
+# breached strictly after due_at, as a clock is (sla/models/clocks.py). Written once as a function for
+# one row and once as query conditions for sets; tests hold the two to the same answers.
 
 
 def sla_state(*, due_at: datetime | None, warn_at: datetime | None, is_open: bool, now: datetime) -> str:
     """on_track, warning, breached, or paused (no clock counting) for an open ticket; done when closed."""
+    if not is_open:
+        return "done"
     if due_at is None:
-        return "paused" if is_open else "done"
-    if due_at <= now:
+        return "paused"
+    if due_at < now:
         return "breached"
     if warn_at is not None and warn_at <= now:
         return "warning"
     return "on_track"
+
+
+def breached_q(now: datetime) -> Q:
+    """Open tickets whose soonest deadline has passed."""
+    return Q(state__in=OPEN_STATES, due_at__lt=now)
+
+
+def at_risk_q(now: datetime) -> Q:
+    """Open tickets past their warning whose deadline has not passed yet."""
+    return Q(state__in=OPEN_STATES, warn_at__lte=now, due_at__gte=now)
+
+
+def on_track_q(now: datetime) -> Q:
+    return Q(state__in=OPEN_STATES, due_at__gte=now) & (Q(warn_at__isnull=True) | Q(warn_at__gt=now))
+
+
+def paused_q() -> Q:
+    """Open tickets with no clock counting (waiting on the requester, or nothing measured)."""
+    return Q(state__in=OPEN_STATES, due_at__isnull=True)
+
+
+SLA_STATE_Q = {"breached": breached_q, "warning": at_risk_q, "on_track": on_track_q}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import OPEN_STATES, Message, Ticket
 from helpdesk.models.people import display_name
-from helpdesk.queues import AGE_BANDS, sla_state
+from helpdesk.queues import AGE_BANDS, at_risk_q, breached_q, sla_state
+from helpdesk.verdicts import compliance, target_breaches
 from sla.clock import WorkingHours
 from sla.models import Clock, TargetKind
 from sla.models.calendars import compiled_versions
@@ -171,6 +172,7 @@ class Board:
     weeks: list[dict]
     month_start: datetime
     today: date
+    provider_share: dict
 
 
 TARGETS = {TargetKind.RESPONSE: _("First response on time"), TargetKind.RESOLUTION: _("Resolved on time")}
@@ -181,23 +183,17 @@ def board(*, now: datetime) -> Board:
     by_team, by_service, backlog = _open_work(now)
     local_now = timezone.localtime(now)
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    verdicts = (
-        Clock.objects.our_targets_on(Ticket)
-        .verdicts()
-        .filter(stopped_at__gte=month_start, stopped_at__lte=now)
-        .values("kind")
-        .annotate(total=Count("*"), met=Count("kind", filter=Q(breached_at__isnull=True)))
-        .order_by()
-    )
-    counted = {row["kind"]: row for row in verdicts}
-    compliance = {}
-    for kind, title in TARGETS.items():
-        row = counted.get(kind, {})
-        total, met = row.get("total", 0), row.get("met", 0)
-        compliance[kind] = {"kind": kind, "title": title, "total": total, "met": met, "missed": total - met}
-        compliance[kind]["percent"] = round(100 * met / total) if total else None
+    counted = compliance(since=month_start, until=now)
+    figures = {kind: {**counted[kind], "title": title} for kind, title in TARGETS.items()}
+    resolution = counted[TargetKind.RESOLUTION]
+    used, provider = resolution["used"] or timedelta(0), resolution["provider"] or timedelta(0)
+    provider_share = {
+        "provider": provider,
+        "total": used,
+        "percent": round(100 * provider / used) if used else None,
+    }
     weeks = twelve_weeks(now=now)
-    return Board(by_team, by_service, compliance, backlog, weeks, month_start, local_now.date())
+    return Board(by_team, by_service, figures, backlog, weeks, month_start, local_now.date(), provider_share)
 
 
 def _open_work(now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
@@ -212,8 +208,8 @@ def _open_work(now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
         .values("team_id", "team__name", "service_id", "service__name")
         .annotate(
             open=Count("*"),
-            breached=Count("team_id", filter=Q(due_at__lte=now)),
-            at_risk=Count("team_id", filter=Q(warn_at__lte=now, due_at__gt=now)),
+            breached=Count("team_id", filter=breached_q(now)),
+            at_risk=Count("team_id", filter=at_risk_q(now)),
             **ages,
         )
         .order_by()
@@ -295,7 +291,7 @@ def _weekly_counts(start: datetime, *, weeks: int) -> list[dict]:
             # Tickets, not clocks: a ticket that missed both its targets is one breached ticket, as on the desk.
             (
                 "breached",
-                Clock.objects.our_targets_on(Ticket).breaches(),
+                target_breaches(),
                 "breached_at",
                 Count("subject_id", distinct=True),
             ),
