@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from catalogue.models import RequestType
+from catalogue.models import RequestKind, RequestType
 from helpdesk import services
-from helpdesk.models import Level, Ticket, User
+from helpdesk.models import Level, State, Ticket, User
 from sla.scan import scan
 
 TICKETS = 300
@@ -27,14 +27,14 @@ PROBLEMS = [
 ]
 # state -> the actions that reach it, and how many of each to make (weights)
 PATHS = {
-    "new": ([], 30),
-    "assigned": (["assign"], 25),
-    "in_progress": (["assign", "start"], 60),
-    "waiting_requester": (["assign", "start", "wait_on_requester"], 25),
-    "waiting_provider": (["assign", "start", "wait_on_provider"], 10),
-    "resolved": (["assign", "start", "resolve"], 50),
-    "closed": (["assign", "start", "resolve", "confirm"], 90),
-    "cancelled": (["cancel"], 10),
+    State.NEW: ([], 30),
+    State.ASSIGNED: (["assign"], 25),
+    State.IN_PROGRESS: (["assign", "start"], 60),
+    State.WAITING_REQUESTER: (["assign", "start", "wait_on_requester"], 25),
+    State.WAITING_PROVIDER: (["assign", "start", "wait_on_provider"], 10),
+    State.RESOLVED: (["assign", "start", "resolve"], 50),
+    State.CLOSED: (["assign", "start", "resolve", "confirm"], 90),
+    State.CANCELLED: (["cancel"], 10),
 }
 TEXT = {
     "wait_on_requester": "Which model is it, and since when?",
@@ -58,11 +58,11 @@ def seed_tickets() -> int:
         requester = rng.choice(requesters)
         analyst = service.owner_team.members.first()
         # Finished work spreads over six weeks; what is still open is mostly recent, as on a real desk.
-        finished = state in ("resolved", "closed", "cancelled")
+        finished = state in (State.RESOLVED, State.CLOSED, State.CANCELLED)
         at = now - timedelta(days=rng.uniform(0.2, 42) if finished else rng.uniform(0.05, 4))
         ticket = services.raise_ticket(
             kind=request_type.kind,
-            title=rng.choice(PROBLEMS) if request_type.kind == "incident" else request_type.name,
+            title=rng.choice(PROBLEMS) if request_type.kind == RequestKind.INCIDENT else request_type.name,
             requester=requester,
             raised_by=requester,
             service=service,

@@ -12,7 +12,8 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models import OPEN_STATES, Message, Ticket
+from catalogue.models import RequestKind
+from helpdesk.models import OPEN_STATES, Message, State, Ticket
 from helpdesk.models.people import display_name
 from helpdesk.queues import AGE_BANDS, at_risk_q, breached_q, sla_state
 from helpdesk.verdicts import compliance, target_breaches
@@ -76,7 +77,12 @@ def ongoing_services(user) -> QuerySet[Ticket]:
     """Fulfilled requests for services with a monthly price: what a person has and pays for."""
     return (
         Ticket.objects.visible_to(user)
-        .filter(requester=user, kind="request", state__in=["resolved", "closed"], request_type__monthly_price__gt=0)
+        .filter(
+            requester=user,
+            kind=RequestKind.REQUEST,
+            state__in=[State.RESOLVED, State.CLOSED],
+            request_type__monthly_price__gt=0,
+        )
         .select_related("service", "request_type", "submission")
         .order_by("service__name")
     )
