@@ -12,13 +12,15 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from sla.tiers import reaches, tier_for
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 
 
 @dataclass(frozen=True)
 class Person:
-    grade_level: int | None = None
+    grade_level: int | None = None  # None: no grade, which reaches no minimum grade and no premium tier
     division_id: int | None = None
     cost_centre_id: int | None = None
     location_id: int | None = None
@@ -43,7 +45,7 @@ class Rule:
     def failures(self, person: Person) -> list[str]:
         """The conditions this person does not meet, in plain words (empty: the rule admits them)."""
         missing = []
-        if self.min_grade_level is not None and (person.grade_level or 0) < self.min_grade_level:
+        if self.min_grade_level is not None and not reaches(person.grade_level, self.min_grade_level):
             missing.append(f"grade {self.min_grade_name} or above")
         if self.division_id is not None and person.division_id != self.division_id:
             missing.append(f"the {self.division_name} division")
@@ -56,8 +58,9 @@ class Rule:
         return missing
 
     def describe(self) -> str:
-        """Whom the rule admits: its conditions as they read for someone who meets none of them."""
-        return " in ".join(self.failures(Person(grade_level=-1))) or "everyone"
+        """Whom the rule admits: its conditions as they read for someone who meets none of them (a
+        person with no grade, division, cost centre, location or group)."""
+        return " in ".join(self.failures(Person())) or "everyone"
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class Offer:
     reason: str = ""  # why not, when not entitled
     ask: str = ""  # whom to ask, when not entitled
     policy: Any = field(default=None, compare=False)
+    premium: bool = False  # `policy` is the premium tier: the ticket is raised a priority step
 
     @property
     def is_free(self) -> bool:
@@ -140,13 +144,6 @@ def best_price(
     return best
 
 
-def choose_policy(base: Any, premium: Any, premium_from_level: int | None, person: Person) -> Any:
-    """The premium tier when the person's grade reaches it, else the base policy (None: nothing measured)."""
-    if premium is not None and premium_from_level is not None and (person.grade_level or 0) >= premium_from_level:
-        return premium
-    return base
-
-
 def offer_for(
     *,
     service_id: int,
@@ -162,6 +159,9 @@ def offer_for(
     premium_from_level: int | None = None,
 ) -> Offer:
     entitled, reason = entitlement(rules, person)
+    tier = tier_for(
+        policy, premium=premium_policy, premium_from_level=premium_from_level, grade_level=person.grade_level
+    )
     price_one_off, price_monthly, discount = best_price(
         one_off, monthly, person=person, service_id=service_id, discounts=discounts, today=today
     )
@@ -174,5 +174,6 @@ def offer_for(
         discount=discount,
         reason=reason,
         ask="" if entitled else ask,
-        policy=choose_policy(policy, premium_policy, premium_from_level, person),
+        policy=tier.policy,
+        premium=tier.premium,
     )

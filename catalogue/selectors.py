@@ -8,9 +8,10 @@ from datetime import date
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from catalogue.entitlement import Discount, Offer, Person, Rule, choose_policy, offer_for
+from catalogue.entitlement import Discount, Offer, Person, Rule, offer_for
 from catalogue.models import DiscountScheme, EntitlementRule, RequestType, Service
 from sla.models import Policy
+from sla.tiers import tier_for
 
 
 def services_for_catalogue() -> QuerySet[Service]:
@@ -89,17 +90,24 @@ class OfferBook:
         self.policies = {p.pk: p for p in Policy.objects.select_related("calendar").prefetch_related("targets")}
         self.default_policy = next((p for p in self.policies.values() if p.is_default), None)
 
-    def policy_for(self, service: Service) -> Policy | None:
-        """The policy the service is measured by for this person (their premium tier when entitled)."""
+    def _tiers(self, service: Service) -> tuple[Policy | None, Policy | None, int | None]:
+        """(base policy, its premium tier, the grade level the tier starts at) for the service."""
         policy = self.policies.get(service.policy_id) or self.default_policy
         if policy is None:
-            return None
-        premium = self.policies.get(policy.premium_policy_id)
-        return choose_policy(policy, premium, policy.premium_from_grade_level, self.person)
+            return None, None, None
+        return policy, self.policies.get(policy.premium_policy_id), policy.premium_from_grade_level
+
+    def policy_for(self, service: Service) -> Policy | None:
+        """The policy the service is measured by for this person (their premium tier when entitled);
+        the same as the `policy` of this book's offers for the service's request types."""
+        policy, premium, premium_from_level = self._tiers(service)
+        return tier_for(
+            policy, premium=premium, premium_from_level=premium_from_level, grade_level=self.person.grade_level
+        ).policy
 
     def offer(self, request_type: RequestType) -> Offer:
         service = request_type.service
-        policy = self.policies.get(service.policy_id) or self.default_policy
+        policy, premium, premium_from_level = self._tiers(service)
         return offer_for(
             service_id=service.pk,
             one_off=request_type.one_off_price,
@@ -110,6 +118,6 @@ class OfferBook:
             today=self.today,
             ask=request_type.not_entitled_contact or f"{service.owner_team.name} ({service.owner_team.email})",
             policy=policy,
-            premium_policy=self.policies.get(policy.premium_policy_id) if policy else None,
-            premium_from_level=policy.premium_from_grade_level if policy else None,
+            premium_policy=premium,
+            premium_from_level=premium_from_level,
         )

@@ -1,17 +1,21 @@
-"""Writes for the catalogue: asking for something. Atomic; the server re-checks entitlement itself."""
+"""Writes for the catalogue: recording what someone asked for, as it was quoted to them.
+
+The ticket for a request is raised in the same transaction by `helpdesk.services.ask_for`, which checks
+entitlement on the server and uses the pieces here (the catalogue knows nothing of tickets).
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.files.storage import storages
-from django.db import transaction
 from django.utils.text import get_valid_filename
 
 from catalogue.entitlement import Offer
 from catalogue.forms import RequestForm
 from catalogue.models import FieldType, RequestType, Submission
-from catalogue.selectors import OfferBook
 
 
 class NotEntitled(Exception):
@@ -22,16 +26,13 @@ class NotEntitled(Exception):
         self.offer = offer
 
 
-def submit_request(*, request_type: RequestType, requester, raised_by, form: RequestForm) -> Submission:
-    """Record a validated request for `requester` with the price and policy quoted to them.
+@contextmanager
+def saved_files(form: RequestForm) -> Iterator[dict[str, str]]:
+    """Save the form's uploads to private storage and give {field key: stored path}.
 
-    Raises NotEntitled when the rules do not admit the requester (whatever the page showed). Uploaded
-    files are saved first and removed again if the database write fails, so nothing is left half-done.
+    When saving fails, or anything in the block does, the files saved so far are deleted again and the
+    error goes on: a failed request leaves no files behind.
     """
-    book = OfferBook(requester)
-    offer = book.offer(request_type)
-    if not offer.entitled:
-        raise NotEntitled(offer)
     saved: dict[str, str] = {}
     storage = storages["private"]  # never served by URL: only through a view that checks who may see it
     try:
@@ -40,21 +41,34 @@ def submit_request(*, request_type: RequestType, requester, raised_by, form: Req
             if definition.field_type == FieldType.FILE and upload:
                 name = f"requests/{uuid.uuid4().hex}/{get_valid_filename(upload.name)}"
                 saved[definition.key] = storage.save(name, upload)
-        with transaction.atomic():
-            submission = Submission.objects.create(
-                request_type=request_type,
-                requester=requester,
-                raised_by=raised_by,
-                answers=form.answers(saved),
-                cost_centre_id=requester.cost_centre_id,
-                one_off_price=offer.one_off,
-                monthly_price=offer.monthly,
-                discount=offer.discount,
-                policy=offer.policy,
-            )
-            request_type.record_use()
+        yield saved
     except Exception:
         for path in saved.values():
             storage.delete(path)
         raise
+
+
+def record_submission(
+    *, request_type: RequestType, requester, raised_by, form: RequestForm, offer: Offer, files: dict[str, str]
+) -> Submission:
+    """Record a validated request for `requester` with the price and policy quoted in `offer` (their
+    offer for `request_type`), and count the use.
+
+    Raises NotEntitled when the offer does not admit the requester. Two writes: call it inside the
+    caller's transaction, the one that raises the request's ticket.
+    """
+    if not offer.entitled:
+        raise NotEntitled(offer)
+    submission = Submission.objects.create(
+        request_type=request_type,
+        requester=requester,
+        raised_by=raised_by,
+        answers=form.answers(files),
+        cost_centre_id=requester.cost_centre_id,
+        one_off_price=offer.one_off,
+        monthly_price=offer.monthly,
+        discount=offer.discount,
+        policy=offer.policy,
+    )
+    request_type.record_use()
     return submission

@@ -12,7 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from catalogue.models import RequestKind, Service, Submission
+from catalogue.entitlement import Offer
+from catalogue.forms import RequestForm
+from catalogue.models import RequestKind, RequestType, Service, Submission
+from catalogue.services import record_submission, saved_files
 from helpdesk import notifications
 from helpdesk.models import (
     OPEN_STATES,
@@ -28,6 +31,7 @@ from helpdesk.models import (
     priority_for,
 )
 from sla.models import Policy, Priority, RepairReason, TargetKind
+from sla.tiers import Tier
 
 # Transitions a person may post by name from a ticket page; the rest (assign, the system's close) are
 # taken through their own services.
@@ -63,14 +67,13 @@ def default_team() -> Team:
     return team
 
 
-def _policy_for(service: Service | None, requester) -> tuple[Policy | None, bool]:
-    """(policy, entitled_tier): the service's policy or the default, premium when the grade reaches it."""
+def _policy_for(service: Service | None, requester) -> Tier[Policy]:
+    """The requester's tier of the service's policy (or of the default): the premium tier when their
+    grade reaches it, by the same rule the catalogue quotes with. A None policy: nothing is measured."""
     base = (service.policy if service and service.policy_id else None) or Policy.default()
     if base is None:
-        return None, False
-    level = requester.grade.level if requester.grade_id else None
-    chosen = base.for_grade_level(level)
-    return chosen, chosen.pk != base.pk
+        return Tier(None, False)
+    return base.tier(requester.grade.level if requester.grade_id else None)
 
 
 def raise_ticket(
@@ -86,17 +89,20 @@ def raise_ticket(
     urgency: str = Level.MEDIUM,
     at: datetime | None = None,
     notify: bool = True,
+    tier: Tier[Policy] | None = None,
 ) -> Ticket:
     """Create a ticket with its reference, history and running SLA clocks; tell people after commit
     (unless `notify` is off, for imports and demo data).
 
-    Raises Refused when someone raises for another person without being an analyst.
+    `tier` is the policy and premium step already quoted to the requester; without it, the requester's
+    tier of the service's policy now. Raises Refused when someone raises for another person without
+    being an analyst.
     """
     at = at or timezone.now()
     if requester.pk != raised_by.pk and not (raised_by.roles.analyst or raised_by.roles.manager):
         raise Refused(_("Only analysts may raise tickets for someone else."))
     team = service.owner_team if service else default_team()
-    policy, premium = _policy_for(service, requester)
+    policy, premium = tier or _policy_for(service, requester)
     priority = priority_for(impact, urgency, entitled_tier=premium)
     with transaction.atomic():
         ticket = Ticket.objects.create(
@@ -250,10 +256,17 @@ def _add_message(
     return message
 
 
-def raise_from_submission(submission: Submission, *, at: datetime | None = None) -> Ticket:
-    """The ticket for a catalogue request: its kind, service and answers come from the submission."""
+def raise_from_submission(submission: Submission, *, premium: bool | None = None, at: datetime | None = None) -> Ticket:
+    """The ticket for a catalogue request: its kind, service, answers and policy come from the submission
+    (the policy quoted and recorded there, whatever the service's policy is by now).
+
+    `premium` says whether that quote was the premium tier (`Offer.premium`); when not given, it is the
+    requester's tier now, from the same rule.
+    """
     request_type = submission.request_type
     incident = request_type.kind == RequestKind.INCIDENT
+    if premium is None:
+        premium = _policy_for(request_type.service, submission.requester).premium
     return raise_ticket(
         kind=request_type.kind,
         title=request_type.name,
@@ -264,7 +277,24 @@ def raise_from_submission(submission: Submission, *, at: datetime | None = None)
         impact=Level.MEDIUM,
         urgency=Level.HIGH if incident else Level.LOW,
         at=at,
+        tier=Tier(submission.policy, premium),
     )
+
+
+def ask_for(
+    *, request_type: RequestType, requester, raised_by, form: RequestForm, offer: Offer, at: datetime | None = None
+) -> Ticket:
+    """Record a catalogue request and raise its ticket in one transaction, both under `offer`: the offer
+    for `requester` on `request_type`, worked out once for the request (the page showed the same one).
+
+    Raises NotEntitled when the offer does not admit the requester, Refused when `raised_by` may not ask
+    for them. When anything fails, nothing is left: no submission, no ticket, no uploaded files.
+    """
+    with saved_files(form) as files, transaction.atomic():
+        submission = record_submission(
+            request_type=request_type, requester=requester, raised_by=raised_by, form=form, offer=offer, files=files
+        )
+        return raise_from_submission(submission, premium=offer.premium, at=at)
 
 
 def close_unanswered(*, now: datetime | None = None) -> int:

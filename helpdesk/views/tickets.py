@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from catalogue.forms import RequestForm
 from catalogue.models import RequestKind, Service
 from catalogue.selectors import OfferBook, request_types_for
-from catalogue.services import NotEntitled, submit_request
+from catalogue.services import NotEntitled
 from helpdesk import selectors, services
 from helpdesk.forms import ActionForm, IncidentForm, ReplyForm
 from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
@@ -196,18 +196,18 @@ def report_incident(request):
 
 @login_required
 def ask(request, slug: str):
-    """A catalogue request type's own form: the offer is checked again on the server, then a ticket is raised."""
+    """A catalogue request type's own form: the offer is worked out once, shown, and checked again by the
+    service that records the request and raises its ticket."""
     offered = request_types_for(Service.objects.offered()).prefetch_related("fields")
     request_type = get_object_or_404(offered, slug=slug)
-    book = OfferBook(request.user)
-    offer = book.offer(request_type)
+    offer = OfferBook(request.user).offer(request_type)
     form = RequestForm(request_type.fields.all(), request.POST or None, request.FILES or None)
     context = {
         "request_type": request_type,
         "service": request_type.service,
         "offer": offer,
         "form": form,
-        "policy": book.policy_for(request_type.service),
+        "policy": offer.policy,
     }
     if not offer.entitled:
         return render(request, "catalogue/not_entitled.html", context, status=403)
@@ -215,12 +215,10 @@ def ask(request, slug: str):
         if not form.is_valid():
             return render(request, "catalogue/request_form.html", context, status=400)
         try:
-            submission = submit_request(
-                request_type=request_type, requester=request.user, raised_by=request.user, form=form
+            ticket = services.ask_for(
+                request_type=request_type, requester=request.user, raised_by=request.user, form=form, offer=offer
             )
-            ticket = services.raise_from_submission(submission)
-        except NotEntitled as refused:
-            context["offer"] = refused.offer
+        except NotEntitled:
             return render(request, "catalogue/not_entitled.html", context, status=403)
         messages.success(
             request,

@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable
 
 from sla.models.calendars import Calendar
+from sla.tiers import Tier, tier_for
 
 
 class Priority(models.TextChoices):
@@ -103,11 +104,13 @@ class Policy(ClusterableModel):
         """The default policy; None when no policy is marked default."""
         return cls.objects.filter(is_default=True).select_related("calendar").first()
 
-    def for_grade_level(self, level: int | None) -> Policy:
-        """The policy a requester at `level` is entitled to: the premium tier when they reach it."""
-        if self.premium_policy_id and level is not None and level >= (self.premium_from_grade_level or 0):
-            return self.premium_policy
-        return self
+    def tier(self, grade_level: int | None) -> Tier[Policy]:
+        """The policy a requester at `grade_level` (None: no grade) is measured by, and whether it is the
+        premium tier: by the one rule in `sla.tiers`, which the catalogue quotes with too."""
+        premium = self.premium_policy if self.premium_policy_id else None
+        return tier_for(
+            self, premium=premium, premium_from_level=self.premium_from_grade_level, grade_level=grade_level
+        )
 
     def target(self, priority: str, kind: str) -> Target | None:
         """The target for a priority and kind; None when the policy sets none (nothing is measured)."""

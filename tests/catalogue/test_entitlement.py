@@ -103,3 +103,24 @@ def test_premium_policy_from_a_grade_level():
     assert offer(person=director, policy="standard", premium_policy="premium", premium_from_level=5).policy == (
         "premium"
     )
+
+
+def test_no_grade_reaches_no_minimum_grade_not_even_the_lowest():
+    lowest = Rule(min_grade_level=0, min_grade_name="Trainee")
+    assert entitlement([lowest], Person()) == (False, "This is only for grade Trainee or above.")
+    assert entitlement([lowest], Person(grade_level=0)) == (True, "")
+
+
+def test_no_grade_is_never_the_premium_tier_even_when_it_starts_at_level_0():
+    tiers = {"policy": "standard", "premium_policy": "premium", "premium_from_level": 0}
+    nobody = offer(person=Person(), **tiers)
+    assert (nobody.policy, nobody.premium) == ("standard", False)
+    lowest = offer(person=Person(grade_level=0), **tiers)
+    assert (lowest.policy, lowest.premium) == ("premium", True)
+
+
+def test_without_a_premium_policy_or_its_level_everyone_gets_the_base_policy():
+    director = Person(grade_level=9)
+    for tiers in ({"premium_policy": "premium"}, {"premium_from_level": 0}):
+        result = offer(person=director, policy="standard", **tiers)
+        assert (result.policy, result.premium) == ("standard", False)

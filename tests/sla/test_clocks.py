@@ -220,9 +220,9 @@ def test_policy_tiers_and_a_single_default(db):
     premium = PolicyFactory(name="Premium")
     standard = PolicyFactory(name="Standard", is_default=True, premium_policy=premium, premium_from_grade_level=5)
     assert Policy.default() == standard
-    assert standard.for_grade_level(4) == standard
-    assert standard.for_grade_level(5) == premium
-    assert standard.for_grade_level(None) == standard
+    assert standard.tier(4) == (standard, False)
+    assert standard.tier(5) == (premium, True)
+    assert standard.tier(None) == (standard, False)  # no grade reaches no tier
     assert standard.target("P2", TargetKind.RESPONSE).duration == H
     assert standard.target("P9", TargetKind.RESPONSE) is None
     from django.db import IntegrityError, transaction

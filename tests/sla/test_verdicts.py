@@ -234,3 +234,23 @@ def test_concurrent_priority_changes_each_name_the_priority_they_replaced(people
     chain = ["P3"] + [step["to"] for step in history]
     assert [step["from"] for step in history] == chain[:-1]  # each change names the one before it
     assert Ticket.objects.get(pk=ticket.pk).priority == chain[-1]
+
+
+def test_the_row_rule_and_the_query_builders_agree_at_every_edge(people, policy):
+    from helpdesk.queues import SLA_STATE_Q, paused_q
+
+    now = MONDAY_7 + timedelta(days=1)
+    edges = [None, now - M, now, now + M]
+    tickets = []
+    for due in edges:
+        for warn in edges:
+            ticket = factories.ticket(requester=people.requester, team=people.team, at=MONDAY_7)
+            Ticket.objects.filter(pk=ticket.pk).update(due_at=due, warn_at=warn if due else None)
+            tickets.append(ticket.pk)
+    by_query = dict.fromkeys(Ticket.objects.filter(paused_q(), pk__in=tickets).values_list("pk", flat=True), "paused")
+    for state, q in SLA_STATE_Q.items():
+        for pk in Ticket.objects.filter(q(now), pk__in=tickets).values_list("pk", flat=True):
+            assert pk not in by_query, "a ticket is in two service-level states"
+            by_query[pk] = state
+    for row in Ticket.objects.filter(pk__in=tickets).values("pk", "due_at", "warn_at"):
+        assert by_query[row["pk"]] == sla_state(due_at=row["due_at"], warn_at=row["warn_at"], is_open=True, now=now)
