@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,6 +20,7 @@ from helpdesk.forms import ActionForm, IncidentForm, ReplyForm
 from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
 from helpdesk.services import Refused
 from sla.models import Priority
+from sla.timeline import REQUESTER, TEAM, explain
 
 # Buttons people see, in this order, with the words on them.
 ACTION_LABELS = {
@@ -46,11 +48,13 @@ def _actions(ticket: Ticket, user) -> list[tuple[str, str]]:
 
 def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, status=200, error=""):
     analyst = is_team_analyst(ticket, request.user)
-    clocks = selectors.running_clocks([ticket]).get(ticket.pk, {})
+    # Each clock told to its reader: the team's version in full, the requester's without internal detail.
+    promise = explain(ticket, timezone.now(), audience=TEAM if analyst else REQUESTER)
     context = {
         "ticket": ticket,
         "timeline": selectors.ticket_timeline(ticket, show_internal=analyst),
-        "clocks": clocks,
+        "clocks": promise.running,
+        "promise": promise,
         "analyst": analyst,
         "actions": _actions(ticket, request.user),
         "reply_form": reply_form or ReplyForm(),
