@@ -403,7 +403,8 @@ class Clock(models.Model):
 
         The whole history is re-measured on the (new) calendar: pauses and time standing resolved
         stay uncounted, time used stays used. A deadline that now lies in the past moves to `at` (the
-        clock became late by the change, not before it). A breach already recorded stays. A stopped
+        clock became late by the change, not before it). A breach already recorded stays, and one that
+        passed before the change is recorded, dated at the old deadline. A stopped
         clock is left as it was (returns False): finished verdicts are never rewritten.
         """
         with transaction.atomic():
@@ -411,6 +412,8 @@ class Clock(models.Model):
             if self.stopped_at is not None:
                 return False
             before = {"target": self.target.total_seconds(), "calendar": self.calendar_id, "due": self.due_at}
+            # A deadline that passed before the change while the clock counted is a breach already.
+            passed = self._record_passed(at) if self.paused_at is None else []
             self.calendar, self.target = calendar, target
             self.warn_after = _warn_after(target, warning_percent)
             if pausable is not None:
@@ -424,7 +427,7 @@ class Clock(models.Model):
             self.save(
                 update_fields=[
                     *("calendar", "target", "warn_after", "pausable", "policy", "priority"),
-                    *("paused_for", "due_at", "warn_at"),
+                    *("paused_for", "due_at", "warn_at", *passed),
                 ]
             )
             self.events.create(kind=EventKind.REPAIRED, at=at, data=repaired_data(reason, before, self))

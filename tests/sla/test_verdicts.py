@@ -123,6 +123,15 @@ def test_a_priority_change_that_makes_work_late_dates_the_breach_at_the_change(p
     assert resolution(ticket).breached_at == changed_at
 
 
+def test_a_deadline_passed_before_a_change_stays_a_breach_even_without_a_sweep(people, policy):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=MONDAY_7)
+    due = ticket.clock(TargetKind.RESPONSE).due_at  # 4 h: Monday 12:00 Stockholm
+    services.change_priority(ticket, by=people.analyst, priority="P4", at=due + 30 * M)  # 8 h, no sweep ran
+    response = ticket.clock(TargetKind.RESPONSE)
+    assert response.breached_at == due
+    assert response.due_at > due + 30 * M  # re-timed, but once breached, always breached
+
+
 # -- 4. cancelled work is not a breach on the board -----------------------------------------------------
 
 
