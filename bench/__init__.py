@@ -4,7 +4,8 @@ from collections.abc import Callable
 
 from bench.clock import bench_clock
 from bench.desk import bench_desk
+from bench.repair import bench_repair
 from bench.scan import bench_scan
 
 # Functions that print their own figures, run in order by `python -m bench`.
-BENCHES: list[Callable[[], None]] = [bench_clock, bench_scan, bench_desk]
+BENCHES: list[Callable[[], None]] = [bench_clock, bench_scan, bench_desk, bench_repair]

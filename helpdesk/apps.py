@@ -12,6 +12,18 @@ def _after_last_migrate(sender, **kwargs) -> None:
         ensure_role_groups()
 
 
+def _copy_retimed_deadlines(sender, *, subject_ids_by_type: dict[int, set[int]], **kwargs) -> None:
+    """Clocks re-timed after a calendar or policy edit: their tickets copy the new soonest deadlines
+    (one UPDATE per batch of clocks; sla/ knows nothing of tickets, so it says what moved)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from helpdesk.models import Ticket
+
+    ids = subject_ids_by_type.get(ContentType.objects.get_for_model(Ticket).pk)
+    if ids:
+        Ticket.objects.filter(pk__in=ids).refresh_sla()
+
+
 class HelpdeskConfig(AppConfig):
     default = True
     name = "helpdesk"
@@ -19,7 +31,10 @@ class HelpdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from sla.repair import clocks_retimed
+
         post_migrate.connect(_after_last_migrate, dispatch_uid="helpdesk.roles")
+        clocks_retimed.connect(_copy_retimed_deadlines, dispatch_uid="helpdesk.retimed_deadlines")
 
 
 class SuperuserAdminConfig(admin_apps.AdminConfig):

@@ -1,4 +1,6 @@
-"""Background work for service levels: the periodic sweep and alert mail."""
+"""Background work for service levels: the periodic sweep, alert mail, re-timing after an edit."""
+
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -41,3 +43,19 @@ def send_alert_digest(address: str, event_ids: list[int]) -> int:
         lines.append(f"- {what}: {subject_text} ({clock.label}), due {due:%a %d %b %H:%M} {clock.calendar.time_zone}")
     send_mail(subject, "\n".join(lines), None, [address])
     return len(events)
+
+
+@task()
+def retime_calendar_task(calendar_id: int, at: str) -> int:
+    """Re-time the clocks still counting on an edited calendar (`at`: the edit's moment, ISO 8601)."""
+    from sla.repair import retime_calendar
+
+    return retime_calendar(calendar_id, at=datetime.fromisoformat(at))
+
+
+@task()
+def retime_policy_task(policy_id: int, at: str) -> int:
+    """Re-time the clocks of ours still counting under an edited policy (`at`: the edit's moment)."""
+    from sla.repair import retime_policy
+
+    return retime_policy(policy_id, at=datetime.fromisoformat(at))

@@ -379,8 +379,11 @@ class Clock(models.Model):
             self._lock()
             if self.stopped_at is None or self.withdrawn:
                 return False
-            gap = self.hours.between(self.stopped_at, at)
-            self.paused_for += gap
+            # Counting again on the calendar as it is now, which may have been edited while the clock
+            # stood stopped (edits leave stopped clocks alone): every pause is measured on it anew.
+            hours = self.hours
+            gap = hours.between(self.stopped_at, at)
+            self.paused_for = self.measure_pauses(hours) + gap
             self.stopped_at, self.used, self.provider_time = None, None, None
             self._schedule(not_before=at)
             self.save(update_fields=["stopped_at", "used", "provider_time", "paused_for", "due_at", "warn_at"])
@@ -402,10 +405,11 @@ class Clock(models.Model):
         """Recompute the deadlines after the policy, priority or calendar changed.
 
         The whole history is re-measured on the (new) calendar: pauses and time standing resolved
-        stay uncounted, time used stays used. A deadline that now lies in the past moves to `at` (the
-        clock became late by the change, not before it). A breach already recorded stays, and one that
-        passed before the change is recorded, dated at the old deadline. A stopped
-        clock is left as it was (returns False): finished verdicts are never rewritten.
+        stay uncounted, time used stays used. A deadline that now lies in the past moves to `at`: the
+        clock became late by the change, not before it, whether it was counting or paused then (a
+        paused one is breached only if it counts again). A breach already recorded stays, and one that
+        passed before the change while the clock counted is recorded, dated at the old deadline. A
+        stopped clock is left as it was (returns False): finished verdicts are never rewritten.
         """
         with transaction.atomic():
             self._lock()
@@ -423,7 +427,8 @@ class Clock(models.Model):
             if priority is not None:
                 self.priority = priority
             self.paused_for = self.measure_pauses(calendar.working_hours())
-            self._schedule(not_before=None if self.paused_at else at)
+            # Running or paused, a clock becomes late by a change no earlier than the change itself.
+            self._schedule(not_before=at)
             self.save(
                 update_fields=[
                     *("calendar", "target", "warn_after", "pausable", "policy", "priority"),
