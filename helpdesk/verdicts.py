@@ -20,7 +20,7 @@ from django.db.models import Count, Q, Sum
 
 from helpdesk.models import Ticket
 from sla.models import VERDICT_Q, Clock, TargetKind, Verdict
-from sla.models.clocks import ClockQuerySet
+from sla.models.querysets import ClockQuerySet
 
 
 def ticket_targets() -> ClockQuerySet:

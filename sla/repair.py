@@ -9,7 +9,7 @@ the task re-times the clocks in batches, each batch a few statements whatever it
   one that came first is seen; a clock stopped meanwhile drops out of the batch),
 - one SELECT of all their pause history,
 - the deadlines computed in Python on the compiled calendar, by the rules `Clock.repair` uses
-  (`pause_intervals`, `deadlines`, `_warn_after`), so both give the same clock,
+  (`pause_intervals`, `deadlines`, `warn_after_for`), so both give the same clock,
 - one UPDATE of the fields that changed (`bulk_update`; on PostgreSQL from arrays, as its CASE per
   row costs the batch's size squared) and one `bulk_create` of a `repaired` event per clock whose
   deadline, warning, target or calendar moved.
@@ -35,15 +35,15 @@ from django.utils import timezone
 from sla.clock import WorkingHours
 from sla.models import Calendar, Clock, Policy, RepairReason, SlaEvent
 from sla.models.calendars import compiled
-from sla.models.clocks import (
+from sla.models.clocks import repaired_data
+from sla.models.rules import (
     HISTORY_KINDS,
     OUR_TARGETS,
     ZERO,
     EventKind,
-    _warn_after,
     deadlines,
     pause_intervals,
-    repaired_data,
+    warn_after_for,
 )
 from sla.tasks import retime_calendar_task, retime_policy_task
 
@@ -168,7 +168,7 @@ def retime_policy(policy_id: int, *, at: datetime, batch_size: int = BATCH_SIZE)
             calendar_id=calendar_id,
             hours=hours[calendar_id],
             target=target.duration,
-            warn_after=_warn_after(target.duration, policy.warning_percent),
+            warn_after=warn_after_for(target.duration, policy.warning_percent),
             pausable=target.pauses_while_waiting,
         )
 

@@ -1,17 +1,16 @@
 from sla.models.calendars import Calendar, Closure, OpeningHours
-from sla.models.clocks import (
+from sla.models.clocks import Clock, SlaEvent
+from sla.models.measured import Measured
+from sla.models.policies import Policy, Priority, Target, TargetKind
+from sla.models.rules import (
     ALERT_KINDS,
     OUR_TARGETS,
     VERDICT_Q,
-    Clock,
     EventKind,
     RepairReason,
-    SlaEvent,
     Verdict,
     pause_intervals,
 )
-from sla.models.measured import Measured
-from sla.models.policies import Policy, Priority, Target, TargetKind
 
 __all__ = [
     "ALERT_KINDS",

@@ -20,135 +20,28 @@ The rules, written once here and in the README ("How a target is judged"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Case, Q, Value, When
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Q
 
 from sla.clock import WorkingHours
 from sla.models.calendars import Calendar
 from sla.models.policies import Policy, Priority, TargetKind
-
-ZERO = timedelta(0)
-
-
-class EventKind(models.TextChoices):
-    STARTED = "started", _("started")
-    PAUSED = "paused", _("paused")
-    RESUMED = "resumed", _("resumed")
-    WARNED = "warned", _("warning")
-    BREACHED = "breached", _("breached")
-    STOPPED = "stopped", _("stopped")
-    REOPENED = "reopened", _("reopened")
-    REPAIRED = "repaired", _("recalculated")
-
-
-class RepairReason(models.TextChoices):
-    """Why a clock's deadline was recomputed (kept in the `repaired` event's data as "reason")."""
-
-    PRIORITY = "priority", _("the priority changed")
-    POLICY = "policy", _("the service-level policy changed")
-    CALENDAR = "calendar", _("the opening hours or closures changed")
-
-
-class Verdict(models.TextChoices):
-    MET = "met", _("met")
-    MISSED = "missed", _("missed")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-
-
-ALERT_KINDS = (EventKind.WARNED, EventKind.BREACHED)
-
-_RUNNING = Q(stopped_at__isnull=True, paused_at__isnull=True)
-# The team's own targets; a provider's clock measures the supplier, not us.
-OUR_TARGETS = (TargetKind.RESPONSE, TargetKind.RESOLUTION)
-
-# The one definition of each verdict, as conditions on a clock row.
-VERDICT_Q = {
-    Verdict.MET: Q(stopped_at__isnull=False, withdrawn=False, breached_at__isnull=True),
-    Verdict.MISSED: Q(stopped_at__isnull=False, withdrawn=False, breached_at__isnull=False),
-    Verdict.WITHDRAWN: Q(stopped_at__isnull=False, withdrawn=True),
-}
-
-
-def _warn_after(target: timedelta, warning_percent: int | None) -> timedelta | None:
-    """Business time after which to warn: that share of the target (None: never warn)."""
-    return target * warning_percent / 100 if warning_percent else None
-
-
-def pause_intervals(history: Iterable[tuple[str, datetime]]) -> list[tuple[datetime, datetime]]:
-    """The closed intervals in which a clock did not count, from its events (kind, at) oldest first:
-    waiting (paused until resumed or stopped) and standing resolved (stopped until reopened). A pause
-    still open, or a stop not reopened, is not included."""
-    intervals, opened = [], None
-    for kind, moment in history:
-        if kind in (EventKind.RESUMED, EventKind.STOPPED, EventKind.REOPENED) and opened is not None:
-            intervals.append((opened, moment))
-        # A stop also opens a gap, which only a reopen closes.
-        opened = moment if kind in (EventKind.PAUSED, EventKind.STOPPED) else None
-    return intervals
-
-
-HISTORY_KINDS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.STOPPED, EventKind.REOPENED)
-
-
-def deadlines(
-    hours: WorkingHours,
-    *,
-    started_at: datetime,
-    target: timedelta,
-    warn_after: timedelta | None,
-    paused_for: timedelta,
-    not_before: datetime | None = None,
-) -> tuple[datetime, datetime | None]:
-    """(due_at, warn_at): the instants the time used reaches the target and the warning share, given the
-    business time paused so far; the deadline never falls before `not_before` (when it began counting)."""
-    due = hours.add(started_at, target + paused_for)
-    if not_before is not None and due < not_before:
-        due = not_before
-    warn = hours.add(started_at, warn_after + paused_for) if warn_after else None
-    return due, warn
-
-
-class ClockQuerySet(models.QuerySet):
-    def running(self) -> ClockQuerySet:
-        return self.filter(_RUNNING)
-
-    def breaching_by(self, moment: datetime) -> ClockQuerySet:
-        """Running clocks not yet breached whose deadline falls before `moment` (indexed)."""
-        return self.filter(_RUNNING, breached_at__isnull=True, due_at__lt=moment)
-
-    def for_subject(self, subject: models.Model) -> ClockQuerySet:
-        return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
-
-    def ours(self) -> ClockQuerySet:
-        """Clocks of the team's own targets (first response, resolution), not a provider's."""
-        return self.filter(kind__in=OUR_TARGETS)
-
-    def our_targets_on(self, model: type[models.Model]) -> ClockQuerySet:
-        """Our targets' clocks on things of `model`: one per thing and target (a unique constraint)."""
-        return self.ours().filter(subject_type=ContentType.objects.get_for_model(model))
-
-    def verdicts(self) -> ClockQuerySet:
-        """Judged clocks, met or missed: what compliance counts (withdrawn clocks are neither)."""
-        return self.filter(VERDICT_Q[Verdict.MET] | VERDICT_Q[Verdict.MISSED])
-
-    def with_verdict(self, verdict: str) -> ClockQuerySet:
-        return self.filter(VERDICT_Q[Verdict(verdict)])
-
-    def annotate_verdict(self) -> ClockQuerySet:
-        """Each clock with `verdict`: met, missed, withdrawn, or None while it still counts."""
-        return self.annotate(
-            verdict=Case(*(When(q, then=Value(v.value)) for v, q in VERDICT_Q.items()), default=Value(None))
-        )
-
-    def breaches(self) -> ClockQuerySet:
-        """Breaches that count: withdrawn (cancelled) work is left out, as from compliance."""
-        return self.filter(breached_at__isnull=False, withdrawn=False)
+from sla.models.querysets import _RUNNING, ClockQuerySet
+from sla.models.rules import (
+    ALERT_KINDS,
+    HISTORY_KINDS,
+    OUR_TARGETS,
+    ZERO,
+    EventKind,
+    Verdict,
+    deadlines,
+    pause_intervals,
+    warn_after_for,
+)
 
 
 class Clock(models.Model):
@@ -300,7 +193,7 @@ class Clock(models.Model):
             priority=priority,
             calendar=calendar,
             target=target,
-            warn_after=_warn_after(target, warning_percent),
+            warn_after=warn_after_for(target, warning_percent),
             pausable=pausable,
             started_at=at,
             notify_email=notify_email,
@@ -419,7 +312,7 @@ class Clock(models.Model):
             # A deadline that passed before the change while the clock counted is a breach already.
             passed = self._record_passed(at) if self.paused_at is None else []
             self.calendar, self.target = calendar, target
-            self.warn_after = _warn_after(target, warning_percent)
+            self.warn_after = warn_after_for(target, warning_percent)
             if pausable is not None:
                 self.pausable = pausable
             if policy is not None:

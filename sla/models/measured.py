@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sla.models.calendars import Calendar
-from sla.models.clocks import OUR_TARGETS, ZERO, Clock, ClockQuerySet
+from sla.models.clocks import Clock
 from sla.models.policies import Policy, TargetKind
+from sla.models.querysets import ClockQuerySet
+from sla.models.rules import OUR_TARGETS, ZERO
 
 
 class Measured:
