@@ -22,3 +22,16 @@ def bench_database(*, keep_as: str | None = None):
         yield
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=keep)
+
+
+def office_calendar(week: dict[int, list[tuple[str, str]]], *, holiday_country: str = "SE"):
+    """A Stockholm office calendar with `week`'s opening hours (weekday -> [(opens, closes)]), saved."""
+    from sla.models import Calendar, OpeningHours
+
+    calendar = Calendar.objects.create(name="Office", time_zone="Europe/Stockholm", holiday_country=holiday_country)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(calendar=calendar, weekday=day, opens=opens, closes=closes)
+        for day, intervals in week.items()
+        for opens, closes in intervals
+    )
+    return calendar

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection
 
-from bench.database import bench_database
+from bench.database import bench_database, office_calendar
 
 OFFICE = {day: [("08:00", "12:00"), ("13:00", "17:00")] for day in range(5)}
 
@@ -20,16 +20,11 @@ def bench_repair() -> None:
 def _run(count: int) -> None:
     from django.contrib.contenttypes.models import ContentType
 
-    from sla.models import Calendar, Clock, Closure, EventKind, OpeningHours, SlaEvent, TargetKind
+    from sla.models import Calendar, Clock, Closure, EventKind, SlaEvent, TargetKind
     from sla.repair import BATCH_SIZE, clocks_moved_by, retime_calendar
     from sla.scan import scan
 
-    calendar = Calendar.objects.create(name="Office", time_zone="Europe/Stockholm", holiday_country="SE")
-    OpeningHours.objects.bulk_create(
-        OpeningHours(calendar=calendar, weekday=day, opens=o, closes=c)
-        for day, hours in OFFICE.items()
-        for o, c in hours
-    )
+    calendar = office_calendar(OFFICE)
     hours = calendar.working_hours()
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)  # a Tuesday
     rng = random.Random(11)

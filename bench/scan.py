@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 
-from bench.database import bench_database
+from bench.database import bench_database, office_calendar
 
 OFFICE = {day: [("08:00", "17:00")] for day in range(5)}
 
@@ -18,15 +18,10 @@ def bench_scan() -> None:
 
 
 def _run(count: int) -> None:
-    from sla.models import Calendar, Clock, OpeningHours, SlaEvent, TargetKind
+    from sla.models import Clock, SlaEvent, TargetKind
     from sla.scan import scan
 
-    calendar = Calendar.objects.create(name="Office", time_zone="Europe/Stockholm", holiday_country="SE")
-    OpeningHours.objects.bulk_create(
-        OpeningHours(calendar=calendar, weekday=day, opens=o, closes=c)
-        for day, hours in OFFICE.items()
-        for o, c in hours
-    )
+    calendar = office_calendar(OFFICE)
     hours = calendar.working_hours()
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     rng = random.Random(7)

@@ -6,11 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from helpdesk.models import Team
-from sla.models import Calendar, Clock, Closure, EventKind, Measured, Policy, TargetKind
+from sla.models import Calendar, Clock, Closure, EventKind, Policy, TargetKind
 from sla.models.calendars import compiled, compiled_versions
 from sla.timeline import timeline
-from tests.factories import ALWAYS_WEEK, CalendarFactory, PolicyFactory, TeamFactory
+from tests.factories import ALWAYS_WEEK, CalendarFactory, MeasuredTeam, PolicyFactory, TeamFactory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 H, M = timedelta(hours=1), timedelta(minutes=1)
@@ -20,14 +19,6 @@ TUESDAY_9 = datetime(2026, 11, 24, 9, tzinfo=STOCKHOLM)
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     """A moment in Stockholm in the week of Monday 23 November 2026."""
     return datetime(2026, 11, day, hour, minute, tzinfo=STOCKHOLM)
-
-
-class MeasuredTeam(Measured, Team):
-    """A stand-in for a ticket: Measured mixes into any model, and clocks point back at it."""
-
-    class Meta:
-        proxy = True
-        app_label = "helpdesk"
 
 
 @pytest.fixture

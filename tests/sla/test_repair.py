@@ -7,13 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from helpdesk.models import Team
 from sla.models import (
     Calendar,
     Clock,
     Closure,
     EventKind,
-    Measured,
     OpeningHours,
     Policy,
     RepairReason,
@@ -30,7 +28,7 @@ from sla.repair import (
     retime_policy,
 )
 from sla.scan import scan
-from tests.factories import ALWAYS_WEEK, CalendarFactory, PolicyFactory, TeamFactory, ticket
+from tests.factories import ALWAYS_WEEK, CalendarFactory, MeasuredTeam, PolicyFactory, TeamFactory, ticket
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 H = timedelta(hours=1)
@@ -41,21 +39,13 @@ def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=STOCKHOLM)
 
 
-class ServedTeam(Measured, Team):
-    """A stand-in for a ticket: clocks point back at it through the generic relation."""
-
-    class Meta:
-        proxy = True
-        app_label = "helpdesk"
-
-
 @pytest.fixture
 def office(db):
     return CalendarFactory(name="Stockholm office")  # Mon-Fri 08-12 and 13-17
 
 
 def subject():
-    return ServedTeam.objects.get(pk=TeamFactory().pk)
+    return MeasuredTeam.objects.get(pk=TeamFactory().pk)
 
 
 def repaired(clock: Clock) -> list[SlaEvent]:
@@ -364,7 +354,7 @@ def test_the_signal_names_the_subjects_whose_clocks_moved(office):
         retime_calendar(office.pk, at=at(11, 24, 9, 30))
     finally:
         clocks_retimed.disconnect(receiver)
-    kind = ContentType.objects.get_for_model(ServedTeam).pk
+    kind = ContentType.objects.get_for_model(MeasuredTeam).pk
     assert heard == [({kind: {moved.pk}}, "calendar", at(11, 24, 9, 30))]
 
 
