@@ -32,14 +32,24 @@ def sla_state(*, due_at: datetime | None, warn_at: datetime | None, is_open: boo
     return "on_track"
 
 
+def past_due_q(now: datetime) -> Q:
+    """The time rule of "breached", for rows already known to be open: the soonest deadline has passed."""
+    return Q(due_at__lt=now)
+
+
+def warning_q(now: datetime) -> Q:
+    """The time rule of "at risk", for rows already known to be open: past the warning, not the deadline."""
+    return Q(warn_at__lte=now, due_at__gte=now)
+
+
 def breached_q(now: datetime) -> Q:
     """Open tickets whose soonest deadline has passed."""
-    return Q(state__in=OPEN_STATES, due_at__lt=now)
+    return Q(state__in=OPEN_STATES) & past_due_q(now)
 
 
 def at_risk_q(now: datetime) -> Q:
     """Open tickets past their warning whose deadline has not passed yet."""
-    return Q(state__in=OPEN_STATES, warn_at__lte=now, due_at__gte=now)
+    return Q(state__in=OPEN_STATES) & warning_q(now)
 
 
 def on_track_q(now: datetime) -> Q:

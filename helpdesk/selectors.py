@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, Message, State, Ticket
 from helpdesk.models.people import display_name
-from helpdesk.queues import AGE_BANDS, at_risk_q, breached_q, sla_state
+from helpdesk.queues import AGE_BANDS, past_due_q, sla_state, warning_q
 from helpdesk.verdicts import compliance, target_breaches
 from sla.clock import WorkingHours
 from sla.models import Clock, TargetKind
@@ -214,8 +214,9 @@ def _open_work(now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
         .values("team_id", "team__name", "service_id", "service__name")
         .annotate(
             open=Count("*"),
-            breached=Count("team_id", filter=breached_q(now)),
-            at_risk=Count("team_id", filter=at_risk_q(now)),
+            # The rows are open already: the time rules alone keep the count within the covering index.
+            breached=Count("team_id", filter=past_due_q(now)),
+            at_risk=Count("team_id", filter=warning_q(now)),
             **ages,
         )
         .order_by()
