@@ -1,5 +1,6 @@
 from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
+from django.db import transaction
 from django.db.models.signals import post_migrate
 
 
@@ -21,7 +22,12 @@ def _copy_retimed_deadlines(sender, *, subject_ids_by_type: dict[int, set[int]],
 
     ids = subject_ids_by_type.get(ContentType.objects.get_for_model(Ticket).pk)
     if ids:
-        Ticket.objects.filter(pk__in=ids).refresh_sla()
+        with transaction.atomic():
+            # Ticket rows first, as every writer takes them (then clocks): an UPDATE that only waited
+            # for a row a transition held would copy clocks as they were before that transition.
+            tickets = Ticket.objects.filter(pk__in=ids)
+            list(tickets.select_for_update().order_by("pk").values_list("pk", flat=True))
+            tickets.refresh_sla()
 
 
 class HelpdeskConfig(AppConfig):

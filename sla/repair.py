@@ -9,7 +9,7 @@ the task re-times the clocks in batches, each batch a few statements whatever it
   one that came first is seen; a clock stopped meanwhile drops out of the batch),
 - one SELECT of all their pause history,
 - the deadlines computed in Python on the compiled calendar, by the rules `Clock.repair` uses
-  (`pause_intervals`, `deadlines`, `warn_after_for`), so both give the same clock,
+  (`retimed`, `warn_after_for`), so both give the same clock,
 - one UPDATE of the fields that changed (`bulk_update`; on PostgreSQL from arrays, as its CASE per
   row costs the batch's size squared) and one `bulk_create` of a `repaired` event per clock whose
   deadline, warning, target or calendar moved.
@@ -36,15 +36,7 @@ from sla.clock import WorkingHours
 from sla.models import Calendar, Clock, Policy, RepairReason, SlaEvent
 from sla.models.calendars import compiled
 from sla.models.clocks import repaired_data
-from sla.models.rules import (
-    HISTORY_KINDS,
-    OUR_TARGETS,
-    ZERO,
-    EventKind,
-    deadlines,
-    pause_intervals,
-    warn_after_for,
-)
+from sla.models.rules import HISTORY_KINDS, OUR_TARGETS, EventKind, retimed, warn_after_for
 from sla.tasks import retime_calendar_task, retime_policy_task
 
 BATCH_SIZE = 2_000
@@ -218,18 +210,19 @@ def _retime_batch(
         before = {"target": clock.target.total_seconds(), "calendar": clock.calendar_id, "due": clock.due_at}
         old = {name: getattr(clock, name) for name in _UPDATED}
         passed = _record_passed(clock, at) if clock.paused_at is None else []
-        paused_for = sum((new.hours.between(s, e) for s, e in pause_intervals(history.get(clock.pk, ()))), ZERO)
-        due_at, warn_at = deadlines(
+        timed = retimed(
             new.hours,
             started_at=clock.started_at,
+            history=history.get(clock.pk, ()),
             target=new.target,
             warn_after=new.warn_after,
-            paused_for=paused_for,
-            # As Clock.repair: a clock is late from the change at the earliest.
-            not_before=at,
+            at=at,
         )
+        if timed.breach is not None and clock.breached_at is None:
+            clock.breached_at = timed.breach
+            passed.append(SlaEvent(clock=clock, kind=EventKind.BREACHED, at=timed.breach))
         clock.calendar_id, clock.target, clock.warn_after = new.calendar_id, new.target, new.warn_after
-        clock.paused_for, clock.due_at, clock.warn_at = paused_for, due_at, warn_at
+        clock.paused_for, clock.due_at, clock.warn_at = timed.paused_for, timed.due_at, timed.warn_at
         if new.pausable is not None:
             clock.pausable = new.pausable
         moved = [name for name in _UPDATED if getattr(clock, name) != old[name]]

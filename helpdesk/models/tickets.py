@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
@@ -127,12 +128,15 @@ class TicketQuerySet(models.QuerySet):
         return self.values(*DESK_COLUMNS)
 
     def refresh_sla(self) -> int:
-        """Copy onto these tickets the soonest deadline of their clocks of ours still counting (with that
-        clock's calendar) and the soonest warning; None where none counts. One UPDATE for the set."""
+        """Copy onto these tickets the soonest deadline of their clocks of ours still counting (a breached
+        clock's breach), with that clock's calendar, and the soonest warning; None where none counts. One
+        UPDATE for the set; lock the rows first where a concurrent writer may change the clocks."""
         running = Clock.objects.running().ours().filter(subject_type=_ticket_type(), subject_id=OuterRef("pk"))
-        soonest = running.order_by("due_at", "pk")
+        # A clock that has breached stays breached: its breach, not a deadline a later change moved, is
+        # what the desk and the board judge the ticket by.
+        soonest = running.annotate(deadline=Coalesce("breached_at", "due_at")).order_by("deadline", "pk")
         return self.update(
-            due_at=Subquery(soonest.values("due_at")[:1]),
+            due_at=Subquery(soonest.values("deadline")[:1]),
             due_calendar_id=Subquery(soonest.values("calendar_id")[:1]),
             warn_at=Subquery(running.filter(warn_at__isnull=False).order_by("warn_at").values("warn_at")[:1]),
         )

@@ -40,6 +40,7 @@ from sla.models.rules import (
     Verdict,
     deadlines,
     pause_intervals,
+    retimed,
     warn_after_for,
 )
 
@@ -319,12 +320,25 @@ class Clock(models.Model):
                 self.policy = policy
             if priority is not None:
                 self.priority = priority
-            self.paused_for = self.measure_pauses(calendar.working_hours())
-            # Running or paused, a clock becomes late by a change no earlier than the change itself.
-            self._schedule(not_before=at)
+                self.label = f"{priority} {TargetKind(self.kind).label}"
+            new = retimed(
+                calendar.working_hours(),
+                started_at=self.started_at,
+                history=self.history(),
+                target=target,
+                warn_after=self.warn_after,
+                at=at,
+            )
+            self.paused_for, self.due_at, self.warn_at = new.paused_for, new.due_at, new.warn_at
+            if new.breach is not None and self.breached_at is None:
+                self.breached_at = new.breach
+                passed.append("breached_at")
+                SlaEvent.objects.bulk_create(
+                    [SlaEvent(clock=self, kind=EventKind.BREACHED, at=new.breach)], ignore_conflicts=True
+                )
             self.save(
                 update_fields=[
-                    *("calendar", "target", "warn_after", "pausable", "policy", "priority"),
+                    *("calendar", "target", "warn_after", "pausable", "policy", "priority", "label"),
                     *("paused_for", "due_at", "warn_at", *passed),
                 ]
             )

@@ -5,7 +5,8 @@ by row, sla/repair.py to whole sets; the README's "How a target is judged" says 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import models
@@ -93,3 +94,65 @@ def deadlines(
         due = not_before
     warn = hours.add(started_at, warn_after + paused_for) if warn_after else None
     return due, warn
+
+
+def counting_stretches(
+    started_at: datetime, history: Iterable[tuple[str, datetime]]
+) -> tuple[list[tuple[datetime, datetime]], datetime | None]:
+    """The stretches in which a clock counted, from its start and history: (those that ended, oldest
+    first; when the stretch still counting began, or None while paused or stopped)."""
+    stretches: list[tuple[datetime, datetime]] = []
+    since: datetime | None = started_at
+    for kind, moment in history:
+        if kind in (EventKind.PAUSED, EventKind.STOPPED) and since is not None:
+            stretches.append((since, moment))
+            since = None
+        elif kind in (EventKind.RESUMED, EventKind.REOPENED):
+            since = moment
+    return stretches, since
+
+
+@dataclass(frozen=True)
+class Retimed:
+    """A clock re-timed by a change: what it has paused, its deadlines, and the breach the change reveals
+    in a stretch of counting already over (None: none)."""
+
+    paused_for: timedelta
+    due_at: datetime
+    warn_at: datetime | None
+    breach: datetime | None
+
+
+def retimed(
+    hours: WorkingHours,
+    *,
+    started_at: datetime,
+    history: Sequence[tuple[str, datetime]],
+    target: timedelta,
+    warn_after: timedelta | None,
+    at: datetime,
+) -> Retimed:
+    """A clock's deadlines under new terms (calendar, target) from its whole history, the change made at
+    `at`: the same however late the re-timing runs. The clock is late by the change no earlier than
+    `at`, nor than the moment its current stretch of counting began; and if, counting after `at`, it
+    used up the new target in a stretch that has since ended (paused, or stopped by a later reopen),
+    it breached then: the first such instant."""
+    paused_for = sum((hours.between(start, end) for start, end in pause_intervals(history)), ZERO)
+    ended, since = counting_stretches(started_at, history)
+    due_at, warn_at = deadlines(
+        hours,
+        started_at=started_at,
+        target=target,
+        warn_after=warn_after,
+        paused_for=paused_for,
+        not_before=max(at, since) if since is not None else at,
+    )
+    breach, used = None, ZERO
+    for start, end in ended:
+        reached = hours.add(start, target - used) if target > used else start
+        moment = max(reached, at, start)
+        if moment < end:  # it went on counting after the deadline, and after the change
+            breach = moment
+            break
+        used += hours.between(start, end)
+    return Retimed(paused_for, due_at, warn_at, breach)

@@ -277,13 +277,19 @@ class Desk:
     def recorded_breach(self, clock: Clock) -> datetime | None:
         return clock.breached_at if clock.breach_recorded else None
 
+    def deadline(self, clock: Clock) -> datetime | None:
+        """What the ticket copies of a counting clock: its recorded breach once breached (a later change
+        that moves its deadline does not make it on time again), else its deadline."""
+        return self.recorded_breach(clock) or self.due(clock)
+
     def ticket_due(self, ticket: Ticket) -> datetime | None:
-        """The soonest deadline of the ticket's clocks still counting."""
-        return min((self.due(clock) for clock in ticket.clocks.values() if clock.is_counting), default=None)
+        """The soonest deadline (or recorded breach) of the ticket's clocks still counting."""
+        return min((self.deadline(clock) for clock in ticket.clocks.values() if clock.is_counting), default=None)
 
     def overdue(self, ticket: Ticket) -> bool:
-        """A clock of the ticket is counting past its deadline now (at the deadline itself it is not yet)."""
-        return any(clock.is_counting and self.due(clock) < self.now for clock in ticket.clocks.values())
+        """A clock of the ticket is counting past its deadline now (at the deadline itself it is not yet),
+        or counting with a breach already recorded."""
+        return any(clock.is_counting and self.deadline(clock) < self.now for clock in ticket.clocks.values())
 
     def compliance(self, *, since: datetime) -> dict[str, dict[str, int]]:
         """Met and missed per target among clocks stopped (not withdrawn) from `since` to now."""

@@ -15,7 +15,8 @@ from helpdesk import selectors, services
 from helpdesk.models import EventKind, State, Ticket
 from helpdesk.queues import at_risk_q, breached_q, sla_state
 from helpdesk.verdicts import compliance, target_breaches, target_verdicts
-from sla.models import Clock, RepairReason, TargetKind, Verdict
+from sla.models import Clock, RepairReason, Target, TargetKind, Verdict
+from sla.repair import retime_policy
 from sla.scan import scan
 from tests import factories
 
@@ -263,3 +264,54 @@ def test_the_row_rule_and_the_query_builders_agree_at_every_edge(people, policy)
             by_query[pk] = state
     for row in Ticket.objects.filter(pk__in=tickets).values("pk", "due_at", "warn_at"):
         assert by_query[row["pk"]] == sla_state(due_at=row["due_at"], warn_at=row["warn_at"], is_open=True, now=now)
+
+
+# -- found in review: a breach stays visible, and a late re-timing gives the same verdict ------------------
+
+
+def test_a_breached_target_stays_breached_on_the_desk_and_board_after_a_longer_target(people, policy):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=MONDAY_7)
+    assert scan(MONDAY_7 + 5 * H).breached == 1  # the 4 h first response breached at 11:00 UTC
+    services.change_priority(ticket, by=people.analyst, priority="P4", at=MONDAY_7 + 5 * H)  # now 8 h
+    ticket.refresh_from_db()
+    now = MONDAY_7 + 6 * H
+    assert ticket.due_at == MONDAY_7 + 4 * H  # the ticket is judged by the breach, not the moved deadline
+    assert sla_state(due_at=ticket.due_at, warn_at=ticket.warn_at, is_open=True, now=now) == "breached"
+    assert Ticket.objects.filter(breached_q(now), pk=ticket.pk).exists()
+    assert selectors.board(now=now).by_team[0]["breached"] == 1
+    services.reply(ticket, by=people.analyst, body="Here.", at=now)
+    assert ticket.clock(TargetKind.RESPONSE).verdict == Verdict.MISSED
+
+
+def _resolution_target(policy, duration):
+    Target.objects.filter(policy=policy, priority="P3", kind=TargetKind.RESOLUTION).update(duration=duration)
+
+
+def test_a_re_timing_that_runs_late_dates_no_breach_inside_a_pause(people, policy):
+    ticket = raised(people)
+    paused = MONDAY_7 + 3 * H
+    services.perform(ticket, "wait_on_requester", by=people.analyst, at=paused, text="Which model?")
+    edited = MONDAY_7 + 4 * H  # while paused: a 2 h target, used up already
+    _resolution_target(policy, 2 * H)
+    answered = MONDAY_7 + 6 * H
+    services.reply(ticket, by=people.requester, body="An X1.", at=answered)  # before the worker ran
+    retime_policy(policy.pk, at=edited)
+    scan(answered + M)
+    assert resolution(ticket).breached_at == answered  # late from when it counted again, not in the pause
+
+
+def test_a_re_timing_gives_the_same_verdict_however_late_the_worker_runs(people, policy):
+    other = factories.PolicyFactory(name="Standard too")
+    quick, slow = raised(people, policy=policy), raised(people, policy=other)
+    edited = MONDAY_7 + 3 * H  # 3 h used; the resolution target becomes 2 h: late from the edit
+    _resolution_target(policy, 2 * H)
+    _resolution_target(other, 2 * H)
+    retime_policy(policy.pk, at=edited)  # the worker is quick for one...
+    for ticket in (quick, slow):
+        services.perform(ticket, "wait_on_requester", by=people.analyst, at=edited + 30 * M, text="Which?")
+    retime_policy(other.pk, at=edited)  # ...and runs after the pause for the other
+    for ticket in (quick, slow):
+        services.reply(ticket, by=people.requester, body="An X1.", at=edited + 3 * H)
+        services.perform(ticket, "resolve", by=people.analyst, at=edited + 3 * H, text="Done.")
+    assert resolution(quick).verdict == resolution(slow).verdict == Verdict.MISSED
+    assert resolution(quick).breached_at == resolution(slow).breached_at == edited
