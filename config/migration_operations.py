@@ -6,7 +6,7 @@ operations. A migration that uses them sets `atomic = False`, as PostgreSQL requ
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
-from django.db.migrations import AddIndex, RemoveIndex
+from django.db.migrations import AddConstraint, AddIndex, RemoveIndex
 
 
 class _ConcurrentOnPostgres:
@@ -37,3 +37,22 @@ class AddIndexOnline(_ConcurrentOnPostgres, AddIndexConcurrently):
 
 class RemoveIndexOnline(_ConcurrentOnPostgres, RemoveIndexConcurrently):
     plain = RemoveIndex
+
+
+class AddConstraintOnline(AddConstraint):
+    """A unique constraint with a condition, which is a partial unique index: built CONCURRENTLY on
+    PostgreSQL (writes go on while it builds), the plain operation elsewhere."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if not _postgres(schema_editor):
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        sql = str(self.constraint.create_sql(model, schema_editor))
+        if not sql.startswith("CREATE UNIQUE INDEX"):
+            raise ValueError(f"{self.constraint.name} is not built as an index, so it cannot be built online")
+        schema_editor.execute(sql.replace("CREATE UNIQUE INDEX", "CREATE UNIQUE INDEX CONCURRENTLY", 1))
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if not _postgres(schema_editor):
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(self.constraint.name)}")

@@ -1,14 +1,12 @@
 # Clocks now name the policy and priority they measure, so a policy edit can find the clocks it
-# re-times. Filled from their tickets in batches of clock ids that each commit on their own. The
-# priority is the one the clock was started or last re-timed at (its label begins with it); the
-# ticket's own priority where the label does not say.
+# re-times. Filled from their tickets in batches of clock ids that each commit on their own: the
+# ticket's policy and its priority now, which a priority change has always re-timed the clocks still
+# counting to (their labels were never renamed, so they do not say).
 
 from django.db import migrations
 from django.db.models import Max, Min, OuterRef, Subquery
-from django.db.models.functions import Substr
 
 BATCH = 10_000
-PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
 def fill(apps, schema_editor):
@@ -28,10 +26,6 @@ def fill(apps, schema_editor):
         batch.update(
             policy_id=Subquery(ticket.values("policy_id")[:1]), priority=Subquery(ticket.values("priority")[:1])
         )
-        for priority in PRIORITIES:
-            Clock.objects.filter(pk__gte=start, pk__lt=start + BATCH, label__startswith=f"{priority} ").exclude(
-                priority=priority
-            ).update(priority=Substr("label", 1, 2))
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ import datetime
 import django.db.models.deletion
 from django.db import migrations, models
 
-from config.migration_operations import AddIndexOnline, RemoveIndexOnline
+from config.migration_operations import AddConstraintOnline, AddIndexOnline, RemoveIndexOnline
 from sla.clock import WorkingHours
 
 OURS = ("response", "resolution")
@@ -50,6 +50,7 @@ def _gaps(history):
 
 
 def merge_reopened_clocks(apps, schema_editor):
+    Calendar = apps.get_model("sla", "Calendar")
     Clock = apps.get_model("sla", "Clock")
     SlaEvent = apps.get_model("sla", "SlaEvent")
     groups = (
@@ -66,6 +67,9 @@ def merge_reopened_clocks(apps, schema_editor):
             ).order_by("started_at", "pk")
         )
         keeper, later = clocks[0], clocks[1:]
+        # A priority change after the reopen gave the last clock that priority's whole target, on its
+        # calendar: those are the terms the ticket is measured by now.
+        retimed_last = SlaEvent.objects.filter(clock=later[-1], kind="repaired").exists()
         for clock in later:
             # Its start was a reopen; its alerts are the keeper's unless the keeper has one already.
             SlaEvent.objects.filter(clock=clock, kind="started").update(kind="reopened", data={})
@@ -78,8 +82,11 @@ def merge_reopened_clocks(apps, schema_editor):
         keeper.warned_at = min((c.warned_at for c in clocks if c.warned_at), default=None)
         for name in ("stopped_at", "withdrawn", "paused_at", "pause_reason", "notify_email", "escalate_email"):
             setattr(keeper, name, getattr(last, name))
+        if retimed_last:
+            for name in ("target", "warn_after", "calendar_id", "pausable", "label"):
+                setattr(keeper, name, getattr(last, name))
         if keeper.calendar_id not in compiled:
-            compiled[keeper.calendar_id] = _hours(keeper.calendar)
+            compiled[keeper.calendar_id] = _hours(Calendar.objects.get(pk=keeper.calendar_id))
         hours = compiled[keeper.calendar_id]
         history = list(
             SlaEvent.objects.filter(clock=keeper, kind__in=["paused", "resumed", "stopped", "reopened"])
@@ -108,6 +115,7 @@ class Migration(migrations.Migration):
             name="policy",
             field=models.ForeignKey(
                 blank=True,
+                db_index=False,
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="clocks",
@@ -184,7 +192,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(merge_reopened_clocks, migrations.RunPython.noop, atomic=True),
         RemoveIndexOnline(model_name="clock", name="sla_clock_breached_tickets"),
-        migrations.AddConstraint(
+        AddConstraintOnline(
             model_name="clock",
             constraint=models.UniqueConstraint(
                 condition=models.Q(("kind__in", ("response", "resolution"))),

@@ -54,7 +54,9 @@ class Clock(models.Model):
     label = models.CharField(max_length=200, blank=True, help_text="What is measured, e.g. a provider's name.")
     # The policy and priority whose target this is (none for a provider's clock): a policy edit finds
     # the clocks it re-times by these.
-    policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, blank=True, related_name="clocks")
+    policy = models.ForeignKey(  # indexed where it is read: sla_clock_open_policy
+        Policy, on_delete=models.SET_NULL, null=True, blank=True, related_name="clocks", db_index=False
+    )
     priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="clocks")
     target = models.DurationField(help_text="Business time allowed.")
@@ -258,7 +260,9 @@ class Clock(models.Model):
             self.used = self.elapsed(at)
             late = self.breached_at is not None
             hours = self.hours
-            margin = hours.between(self.breached_at, counted_until) if late else self.target - self.used
+            # Met with the time to spare; none when a change used the target up while it waited (it is met,
+            # as it never counted past its deadline, but nothing was left).
+            margin = hours.between(self.breached_at, counted_until) if late else max(self.target - self.used, ZERO)
             self.save(update_fields=changed)
             data = {"met": not late, "margin": margin.total_seconds(), "used": self.used.total_seconds()}
             self.events.create(kind=EventKind.STOPPED, at=at, data={**data, "withdrawn": True} if withdrawn else data)
