@@ -175,6 +175,8 @@ def perform(
     try:
         with transaction.atomic():
             _lock(ticket)
+            if not has_transition_perm(method, by):  # the ticket may have moved teams meanwhile
+                raise Refused(_("You can't do that to this ticket."))
             method(by=by, at=at, **kwargs)
             ticket.save(update_fields=TRANSITION_FIELDS)
             ticket.log(
@@ -237,7 +239,15 @@ def _lock(ticket: Ticket) -> dict:
     """Lock the ticket's row before its clocks are touched, so every writer takes the ticket first and
     its clocks after (one order: no deadlock between a transition and a reply), and return the fields
     decisions depend on as the last writer left them (the caller's copy may be older)."""
-    return Ticket.objects.select_for_update().values("first_response_at", "priority", "state").get(pk=ticket.pk)
+    fresh = Ticket.objects.select_for_update().values("state", *_FRESH).get(pk=ticket.pk)
+    # Fields other writers change without a transition are taken as they are now, so a save from this
+    # copy never puts back an old assignee or team; the state stays the copy's, for the optimistic lock.
+    for name in _FRESH:
+        setattr(ticket, name, fresh[name])
+    return fresh
+
+
+_FRESH = ("first_response_at", "priority", "assignee_id", "team_id")
 
 
 def _add_message(
@@ -360,9 +370,11 @@ def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = 
         raise Refused(_("Choose a priority from P1 to P4."), status=400)
     with transaction.atomic():
         current = _lock(ticket)
-        ticket.priority = before = current["priority"]
+        before = current["priority"]
         if current["state"] not in OPEN_STATES:
             raise Refused(_("This ticket is closed now, so its priority stays."), status=409)
+        if not is_team_analyst(ticket, by):  # the ticket may have moved teams meanwhile
+            raise Refused(_("Only the ticket's team can change its priority."))
         if priority == before:
             return ticket
         Ticket.objects.filter(pk=ticket.pk).update(priority=priority, updated_at=timezone.now())
@@ -381,12 +393,15 @@ def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> 
     _must_be_open(ticket)
     if not has_transition_perm(ticket.move_to, by):
         raise Refused(_("Only the ticket's team can move it."))
-    if team.pk == ticket.team_id:
-        return ticket
-    before, source = ticket.team.name, ticket.state
+    source = ticket.state
     try:
         with transaction.atomic():
             _lock(ticket)
+            if team.pk == ticket.team_id:
+                return ticket
+            if not has_transition_perm(ticket.move_to, by):  # it may have moved teams meanwhile
+                raise Refused(_("Only the ticket's team can move it."))
+            before = ticket.team.name
             ticket.move_to(by=by, team=team, at=at)
             ticket.save(update_fields=[*TRANSITION_FIELDS, "team"])
             ticket.log(EventKind.MOVED, by=by, at=at, **{"from": before, "to": team.name})

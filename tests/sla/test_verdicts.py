@@ -315,3 +315,28 @@ def test_a_re_timing_gives_the_same_verdict_however_late_the_worker_runs(people,
         services.perform(ticket, "resolve", by=people.analyst, at=edited + 3 * H, text="Done.")
     assert resolution(quick).verdict == resolution(slow).verdict == Verdict.MISSED
     assert resolution(quick).breached_at == resolution(slow).breached_at == edited
+
+
+# -- found in review: a change from a stale copy puts nothing back ------------------------------------------
+
+
+def test_a_transition_from_a_stale_copy_keeps_a_reassignment_made_meanwhile(people, policy):
+    colleague = factories.UserFactory(username="colleague")
+    people.team.members.add(colleague)
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=MONDAY_7)
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.assign(ticket, by=people.analyst, to=colleague, at=MONDAY_7 + M)
+    services.perform(stale, "wait_on_requester", by=people.analyst, at=MONDAY_7 + 2 * M, text="Which?")
+    assert Ticket.objects.get(pk=ticket.pk).assignee == colleague
+
+
+def test_a_move_from_a_stale_copy_by_someone_no_longer_on_the_team_is_refused(people, policy):
+    third = factories.TeamFactory(name="Third")
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=MONDAY_7)
+    stale = Ticket.objects.get(pk=ticket.pk)
+    services.move_team(ticket, by=people.manager, team=people.other_team, at=MONDAY_7 + M)
+    with pytest.raises(services.Refused):
+        services.move_team(stale, by=people.analyst, team=third, at=MONDAY_7 + 2 * M)
+    with pytest.raises(services.Refused):
+        services.change_priority(stale, by=people.analyst, priority="P1", at=MONDAY_7 + 2 * M)
+    assert Ticket.objects.get(pk=ticket.pk).team == people.other_team
