@@ -21,13 +21,14 @@ each batch `clocks_retimed` tells whoever copies deadlines (the helpdesk's ticke
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
@@ -181,20 +182,48 @@ def retime(
     open_clocks = clocks.filter(stopped_at__isnull=True).only(*_COLUMNS).order_by("pk")
     after, changed = 0, 0
     while True:
-        with transaction.atomic():
-            batch = open_clocks.filter(pk__gt=after)
-            if connection.features.has_select_for_update:
-                # Wait for, never skip, a clock being paused or stopped; stopped meanwhile, it drops out.
-                batch = batch.select_for_update()
-            batch = list(batch[:batch_size])
-            if not batch:
-                break
-            after = batch[-1].pk
-            moved = _retime_batch(batch, terms, at=at, reason=reason)
+        moved, after, done = _retime_next(open_clocks, terms, after=after, at=at, reason=reason, size=batch_size)
+        if done:
+            break
         changed += len(moved)
         if moved:
             clocks_retimed.send(sender=Clock, subject_ids_by_type=_subjects(moved), reason=reason, at=at)
     return changed
+
+
+BATCH_TRIES = 5
+
+
+def _retime_next(
+    open_clocks: QuerySet[Clock],
+    terms: Callable[[Clock], Terms | None],
+    *,
+    after: int,
+    at: datetime,
+    reason: str,
+    size: int,
+) -> tuple[list[Clock], int, bool]:
+    """Re-time the next batch after id `after` in its own transaction: (clocks changed, last id, done).
+    A batch that loses a deadlock to a concurrent writer, or its connection, is rolled back and tried
+    again (up to BATCH_TRIES times), so one unlucky moment does not leave the rest of the clocks as
+    they were."""
+    for attempt in range(1, BATCH_TRIES + 1):
+        try:
+            with transaction.atomic():
+                batch = open_clocks.filter(pk__gt=after)
+                if connection.features.has_select_for_update:
+                    # Wait for, never skip, a clock being paused or stopped; stopped meanwhile, it drops out.
+                    batch = batch.select_for_update()
+                batch = list(batch[:size])
+                if not batch:
+                    return [], after, True
+                return _retime_batch(batch, terms, at=at, reason=reason), batch[-1].pk, False
+        except OperationalError:
+            if attempt == BATCH_TRIES:
+                raise
+            connection.close_if_unusable_or_obsolete()
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _retime_batch(

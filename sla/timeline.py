@@ -23,7 +23,8 @@ from django.db import models
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
-from sla.models import Calendar, Clock, EventKind, RepairReason, SlaEvent, TargetKind, Verdict
+from sla.models import OUR_TARGETS, Calendar, Clock, EventKind, RepairReason, SlaEvent, TargetKind, Verdict
+from sla.models.rules import ZERO
 
 TEAM, REQUESTER = "team", "requester"
 AUDIENCES = (TEAM, REQUESTER)
@@ -75,7 +76,7 @@ def timeline(
     """
     now = now or timezone.now()
     team = _audience(audience, full) == TEAM
-    if not team and clock.kind not in _OURS:
+    if not team and clock.kind not in OUR_TARGETS:
         return []
     events = list(clock.events.all())
     if team and calendars is None:
@@ -104,10 +105,6 @@ def _audience(audience: str, full: bool | None) -> str:
     if audience not in AUDIENCES:
         raise ValueError(f"audience is one of {AUDIENCES}, not {audience!r}")
     return audience
-
-
-_OURS = (TargetKind.RESPONSE, TargetKind.RESOLUTION)
-_ZERO = timedelta(0)
 
 
 # -- one formatter per event kind: (clock, data, team, calendars) -> words, or None when not told ---------
@@ -275,12 +272,12 @@ def standing(
         if stop is not None:
             margin = _seconds((stop.data or {}).get("margin"))
         else:
-            margin = clock.target - (clock.used or _ZERO)
+            margin = clock.target - (clock.used or ZERO)
         return _outcome(clock.kind, met=verdict == Verdict.MET, margin=margin, team=team), verdict.value
     remaining = clock.remaining(now)
     if clock.is_paused:
         words = {"late": business(remaining), "left": business(remaining)}
-        if remaining < _ZERO:
+        if remaining < ZERO:
             said = (
                 _("Paused now; already overdue by %(late)s")
                 if team
@@ -368,7 +365,7 @@ def explain(subject: models.Model, now: datetime | None = None, *, audience: str
     now = now or timezone.now()
     team = _audience(audience, None) == TEAM
     clocks = clocks_of(subject)
-    ours = sorted((c for c in clocks if c.kind in _OURS), key=lambda c: _OURS.index(c.kind))
+    ours = sorted((c for c in clocks if c.kind in OUR_TARGETS), key=lambda c: OUR_TARGETS.index(c.kind))
     providers = [c for c in clocks if c.kind == TargetKind.PROVIDER]
     shown = [*ours, *providers] if team else ours
     events = {clock.pk: list(clock.events.all()) for clock in shown}
@@ -420,7 +417,7 @@ def _split_words(split: dict[str, timedelta], *, team: bool) -> str:
             )
             % words
         )
-    if theirs <= _ZERO:
+    if theirs <= ZERO:
         return ""
     return (
         _(

@@ -147,15 +147,6 @@ class Clock(models.Model):
             return Verdict.WITHDRAWN
         return Verdict.MET if self.breached_at is None else Verdict.MISSED
 
-    @property
-    def met(self) -> bool | None:
-        """True when stopped in time, False when breached, None while still counting or when withdrawn."""
-        if self.withdrawn:
-            return None
-        if self.breached_at is not None:
-            return False
-        return None if self.stopped_at is None else True
-
     def elapsed(self, now: datetime) -> timedelta:
         """Business time counted against the target so far (pauses excluded)."""
         end = self.stopped_at or now

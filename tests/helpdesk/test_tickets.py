@@ -190,7 +190,7 @@ def test_the_teams_first_public_reply_meets_the_first_response(people, policy):
     assert made.clock(TargetKind.RESPONSE).stopped_at is None
     services.reply(made, by=people.analyst, body="On it.", at=NOW + timedelta(minutes=20))
     response = made.clock(TargetKind.RESPONSE)
-    assert response.stopped_at == NOW + timedelta(minutes=20) and response.met
+    assert response.stopped_at == NOW + timedelta(minutes=20) and response.verdict == "met"
 
 
 def test_a_reply_sent_from_a_page_opened_before_the_first_response_keeps_its_time(people, policy):

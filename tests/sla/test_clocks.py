@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from sla.models import Calendar, Clock, Closure, EventKind, Policy, TargetKind
+from sla.models import Calendar, Clock, Closure, EventKind, Policy, TargetKind, Verdict
 from sla.models.calendars import compiled, compiled_versions
 from sla.timeline import timeline
 from tests.factories import ALWAYS_WEEK, CalendarFactory, MeasuredTeam, PolicyFactory, TeamFactory
@@ -72,7 +72,7 @@ def test_pause_and_resume_refuse_what_does_not_apply(office):
 def test_stop_records_met_with_margin_or_breached_by(office):
     met = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
     met.stop(at=at(24, 9, 25))
-    assert met.met is True
+    assert met.verdict == Verdict.MET
     assert met.events.get(kind=EventKind.STOPPED).data == {
         "met": True,
         "margin": (35 * M).total_seconds(),
@@ -82,7 +82,7 @@ def test_stop_records_met_with_margin_or_breached_by(office):
 
     late = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=at(24, 11, 30))
     late.stop(at=at(24, 13, 35))  # due 13:30 (lunch skipped), five minutes late
-    assert late.met is False
+    assert late.verdict == Verdict.MISSED
     assert late.breached_at == at(24, 13, 30)
     assert late.events.get(kind=EventKind.BREACHED).at == at(24, 13, 30)
     assert late.events.get(kind=EventKind.STOPPED).data["margin"] == (5 * M).total_seconds()
@@ -92,7 +92,7 @@ def test_a_withdrawn_clock_is_neither_met_nor_missed_but_keeps_its_history(offic
     clock = Clock.begin(kind=TargetKind.RESPONSE, calendar=office, target=H, at=TUESDAY_9)
     clock.stop(at=at(24, 11), withdrawn=True)  # an hour late when the work was withdrawn
     clock.refresh_from_db()
-    assert clock.withdrawn and clock.met is None
+    assert clock.withdrawn and clock.verdict == Verdict.WITHDRAWN
     assert clock.breached_at == at(24, 10)  # what happened stays on record
     assert clock.events.get(kind=EventKind.STOPPED).data["withdrawn"] is True
     assert "withdrawn" in timeline(clock, at(24, 12))[-1].text
@@ -234,7 +234,7 @@ def test_once_breached_always_breached_even_after_a_longer_target(office):
     scan(at(24, 10, 5))
     clock.repair(at=at(24, 10, 10), target=4 * H, calendar=office, reason="calendar")
     clock.stop(at=at(24, 11))
-    assert clock.met is False
+    assert clock.verdict == Verdict.MISSED
     assert clock.events.get(kind=EventKind.STOPPED).data == {
         "met": False,
         "margin": H.total_seconds(),
