@@ -8,6 +8,17 @@ from catalogue.forms import PersonField, check_upload
 from catalogue.models import Service
 from helpdesk.models import User
 
+# Room for a long story and a pasted error log, not for a file: attachments are for those.
+DESCRIPTION_LIMIT = 20_000
+
+
+def id_from(text: str | None) -> int | None:
+    """A database id typed in a form or address: ASCII digits that fit a big integer, else None
+    ("²".isdigit() is true, and int() of it fails)."""
+    if text and text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
 
 def _zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
@@ -47,7 +58,10 @@ class IncidentForm(forms.Form):
         help_text=_("One line, e.g. 'Laptop won't start' or 'No Wi-Fi on floor 3'."),
     )
     description = forms.CharField(
-        label=_("Anything else we should know?"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Anything else we should know?"),
+        required=False,
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     impact = forms.ChoiceField(label=_("Who is affected?"), choices=IMPACT, initial="low", widget=forms.RadioSelect)
     urgency = forms.ChoiceField(

@@ -1,6 +1,8 @@
 import zoneinfo
 
+from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 
 class PersonalPreferencesMiddleware:
@@ -26,3 +28,24 @@ class PersonalPreferencesMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RejectUnreadableInput:
+    """Answer 400 to a request whose address, query or form carries a NUL character.
+
+    No text anyone types holds one, PostgreSQL refuses to store or compare it (a 500 deep in a view),
+    and it is the mark of a probe: refused at the door, once, instead of in every form and lookup.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            reason = _("The request held a character we cannot accept.")
+            return render(request, "400.html", {"reason": reason}, status=400)
+        return self.get_response(request)
+
+
+def _has_nul(data) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())

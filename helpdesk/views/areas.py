@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalogue.models import Service
 from helpdesk import selectors, services
 from helpdesk.access import role_required
-from helpdesk.forms import ProfileForm
+from helpdesk.forms import ProfileForm, id_from
 from helpdesk.models import SavedView, Team, Ticket, User
 
 
@@ -66,10 +66,7 @@ def profile(request):
 @role_required("analyst", "manager")
 def desk(request):
     """The queues: filtered in the URL, soonest due first; the rows alone when the page refreshes itself."""
-    try:
-        page = min(max(1, int(request.GET.get("page", "1"))), 10_000)
-    except ValueError:
-        page = 1
+    page = min(max(1, id_from(request.GET.get("page")) or 1), 10_000)
     params = request.GET.copy()
     params.pop("page", None)
     all_teams = list(Team.objects.order_by("name"))
@@ -108,12 +105,12 @@ def save_view(request):
 @require_POST
 def desk_bulk(request):
     """Assign or move the ticked tickets; only tickets in the person's queues can be touched."""
-    ids = [int(i) for i in request.POST.getlist("tickets") if i.isdigit()]
+    ids = [pk for pk in map(id_from, request.POST.getlist("tickets")) if pk is not None]
     tickets = list(Ticket.objects.in_queues_of(request.user).filter(pk__in=ids))
     op = request.POST.get("op", "")
     to = User.objects.filter(username=request.POST.get("to", "")).first()
     team_id = request.POST.get("team", "")
-    team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+    team = Team.objects.filter(pk=id_from(team_id)).first() if id_from(team_id) else None
     if not tickets or (op == "assign" and to is None) or (op == "move" and team is None):
         messages.error(request, _("Tick some tickets and choose whom to assign them to, or where to move them."))
         return redirect(f"{reverse('desk')}?{request.POST.get('query', '')}")

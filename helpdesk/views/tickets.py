@@ -16,7 +16,7 @@ from catalogue.models import RequestKind, Service
 from catalogue.selectors import OfferBook, request_types_for
 from catalogue.services import NotEntitled
 from helpdesk import selectors, services
-from helpdesk.forms import ActionForm, IncidentForm, ReplyForm
+from helpdesk.forms import ActionForm, IncidentForm, ReplyForm, id_from
 from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
 from helpdesk.services import Refused
 from sla.models import Priority
@@ -131,7 +131,7 @@ def ticket_work(request, reference: str):
             services.change_priority(ticket, by=request.user, priority=request.POST.get("priority", ""))
         elif op == "move":
             team_id = request.POST.get("team", "")
-            team = Team.objects.filter(pk=int(team_id)).first() if team_id.isdigit() else None
+            team = Team.objects.filter(pk=id_from(team_id)).first() if id_from(team_id) else None
             if team is None:
                 raise Refused(_("Choose a team."), status=400)
             services.move_team(ticket, by=request.user, team=team)

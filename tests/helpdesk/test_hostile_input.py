@@ -1,0 +1,59 @@
+"""Hostile input gets a 4xx, never a 500: the places issue 13 found, each tried as the probe did."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from helpdesk.forms import DESCRIPTION_LIMIT, id_from
+from tests import factories
+
+NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def policy(db):
+    return factories.PolicyFactory(name="Standard", is_default=True)
+
+
+@pytest.fixture
+def ticket(people, policy):
+    return factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+
+
+def test_a_nul_character_anywhere_is_refused_at_the_door(people, ticket, client_for):
+    analyst = client_for(people.analyst)
+    probes = [
+        analyst.get("/my/tickets/%00/"),
+        analyst.get("/desk/", {"q": "printer\x00"}),
+        analyst.post("/desk/views/", {"name": "mine\x00", "query": "state=open"}),
+        analyst.post("/desk/bulk/", {"tickets": [ticket.pk], "op": "assign", "to": "analyst\x00"}),
+        analyst.post("/my/report/", {"title": "Broken", "requester": "someone\x00", "impact": "low"}),
+        client_for(people.requester).post("/my/services/REQ-000001/cancel/", {"text": "\x00", "confirm": "1"}),
+    ]
+    assert [response.status_code for response in probes] == [400] * len(probes)
+    assert "character we cannot accept" in probes[0].content.decode()
+
+
+@pytest.mark.parametrize("digit", ["²", "١", "99999999999999999999999"])
+def test_digits_that_are_not_ascii_or_too_long_choose_nothing(people, ticket, client_for, digit):
+    analyst = client_for(people.analyst)
+    bulk = analyst.post("/desk/bulk/", {"tickets": [digit], "op": "move", "team": digit})
+    assert bulk.status_code == 302  # told to tick some tickets, nothing changed
+    work = analyst.post(f"/my/tickets/{ticket.reference}/work/", {"op": "move", "team": digit})
+    assert work.status_code == 400
+    assert analyst.get("/desk/", {"page": digit}).status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.team == people.team
+
+
+def test_ids_are_ascii_digits_that_fit():
+    assert [id_from(text) for text in ["12", "²", "", None, "-3", "1" * 19, " 4"]] == [12, *[None] * 6]
+
+
+def test_an_incident_description_has_a_limit(people, policy, client_for):
+    response = client_for(people.requester).post(
+        "/my/report/",
+        {"title": "Broken", "description": "x" * (DESCRIPTION_LIMIT + 1), "impact": "low", "urgency": "low"},
+    )
+    assert response.status_code == 400
+    assert "x" * 100 in response.content.decode()  # what they typed is kept on the page
