@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "helpdesk.middleware.PersonalPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "helpdesk.middleware.RejectUnreadableInput",
+    "helpdesk.middleware.PrivatePages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -218,6 +219,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt back in to SAMEORIGIN themselves.
 SESSION_COOKIE_HTTPONLY = True
+# Features no page of ours uses, turned off for every page (helpdesk.middleware.PrivatePages sends it).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# A load balancer asks over plain HTTP and wants 200 or 503, not a redirect to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)

@@ -1,7 +1,9 @@
 import zoneinfo
 
+from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 
@@ -49,3 +51,19 @@ class RejectUnreadableInput:
 
 def _has_nul(data) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+class PrivatePages:
+    """What a signed-in person is shown is theirs: no shared cache or browser history keeps it
+    (`Cache-Control: private, no-store`, pages and files alike). Every response also turns off the
+    browser features no page uses (`Permissions-Policy`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -57,3 +57,24 @@ def test_an_incident_description_has_a_limit(people, policy, client_for):
     )
     assert response.status_code == 400
     assert "x" * 100 in response.content.decode()  # what they typed is kept on the page
+
+
+# -- headers -----------------------------------------------------------------------------------------------
+
+
+def test_what_a_signed_in_person_sees_is_kept_by_no_cache(people, ticket, client_for):
+    page = client_for(people.requester).get(f"/my/tickets/{ticket.reference}/")
+    assert {"private", "no-store"} <= {part.strip() for part in page["Cache-Control"].split(",")}
+    assert "camera=()" in page["Permissions-Policy"]
+    public = client_for(None).get("/")
+    assert "no-store" not in public.get("Cache-Control", "")
+    assert "camera=()" in public["Permissions-Policy"]
+
+
+def test_healthz_answers_over_plain_http_when_everything_else_redirects(db, settings):
+    from django.test import Client
+
+    settings.SECURE_SSL_REDIRECT = True
+    client = Client()  # a new client loads the middleware with the setting on
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/my/").status_code == 301
