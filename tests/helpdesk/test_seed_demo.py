@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from wagtail.models import Page
 
 from catalogue.models import FormField, RequestType, Service
@@ -49,7 +50,7 @@ def test_demo_people_have_their_roles_and_log_in_with_demo(db, settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=None)
     for username in ("staff", "analyst", "manager", "editor"):
-        assert authenticate(username=username, password="demo") is not None
+        assert authenticate(RequestFactory().post("/accounts/login/"), username=username, password="demo") is not None
     people = {u.username: u.roles for u in User.objects.all()}
     assert people["analyst"].analyst and not people["staff"].analyst
     assert people["manager"].manager and people["editor"].editor
