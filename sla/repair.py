@@ -238,7 +238,7 @@ def _retime_batch(
             continue
         before = {"target": clock.target.total_seconds(), "calendar": clock.calendar_id, "due": clock.due_at}
         old = {name: getattr(clock, name) for name in _UPDATED}
-        passed = _record_passed(clock, at) if clock.paused_at is None else []
+        passed = clock.passed_before(at)[1] if clock.paused_at is None else []
         timed = retimed(
             new.hours,
             started_at=clock.started_at,
@@ -269,21 +269,6 @@ def _retime_batch(
         # A sweep at the same moment may have recorded the same breach: once per clock, as there.
         SlaEvent.objects.bulk_create(events, ignore_conflicts=True)
     return changed
-
-
-def _record_passed(clock: Clock, at: datetime) -> list[SlaEvent]:
-    """The rule of `Clock._record_passed`, for a running clock: a breach or warning that passed before
-    `at` and no sweep has recorded yet is recorded now, dated when it happened, so re-timing an overdue
-    clock never hides its breach. Returns the events to add (a breach, else a warning)."""
-    events = []
-    if clock.breached_at is None and at > clock.due_at:
-        clock.breached_at = clock.due_at
-        events.append(SlaEvent(clock=clock, kind=EventKind.BREACHED, at=clock.due_at))
-    if clock.warned_at is None and clock.warn_at is not None and at > clock.warn_at:
-        clock.warned_at = clock.warn_at
-        if not events:
-            events.append(SlaEvent(clock=clock, kind=EventKind.WARNED, at=clock.warn_at))
-    return events
 
 
 # The fields a re-timing may change, and those whose change the history records (a new pausing rule

@@ -364,9 +364,10 @@ class Clock(models.Model):
         for name, value in fresh.items():
             setattr(self, name, value)
 
-    def _record_passed(self, at: datetime) -> list[str]:
-        """Record a warning or breach that passed before `at` and no sweep has seen yet, dated when it
-        happened (pausing an overdue clock must not hide the breach). Returns the fields changed."""
+    def passed_before(self, at: datetime) -> tuple[list[str], list[SlaEvent]]:
+        """A warning or breach that passed before `at` and no sweep has seen yet, dated when it happened,
+        set on this copy: (the fields changed, the events to add). Nothing is written here, so a batch
+        (sla/repair.py) writes many clocks' at once."""
         changed, events = [], []
         if self.breached_at is None and at > self.due_at:
             self.breached_at = self.due_at
@@ -377,6 +378,12 @@ class Clock(models.Model):
             changed.append("warned_at")
             if not events:  # a clock found already breached gets its breach, not a late warning too
                 events.append(SlaEvent(clock=self, kind=EventKind.WARNED, at=self.warn_at))
+        return changed, events
+
+    def _record_passed(self, at: datetime) -> list[str]:
+        """Record what `passed_before(at)` finds (pausing an overdue clock must not hide the breach).
+        Returns the fields changed, for the caller's save."""
+        changed, events = self.passed_before(at)
         SlaEvent.objects.bulk_create(events, ignore_conflicts=True)
         return changed
 
