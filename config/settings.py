@@ -192,6 +192,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Promise Desk <helpdesk@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that does not answer must not hold a worker for long: the mail is tried again later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# Every mail is kept and tried again (after 1, 2, 4 ... minutes, then hourly) for this many hours before
+# it is given up and listed for managers to send again.
+MAIL_RETRY_FOR = timedelta(hours=env_int("MAIL_RETRY_HOURS", 24))
 
 # Background work: django-tasks with its database backend; `manage.py db_worker` runs it and
 # `manage.py run_scheduler` enqueues the periodic jobs below. Several machines may run both.
@@ -204,6 +209,7 @@ TASKS = {
 PERIODIC_TASKS = {
     # name: (dotted path of a task, seconds between runs)
     "sla-scan": ("sla.tasks.scan_task", 60),
+    "mail": ("helpdesk.tasks.deliver_due_mail", 60),
     "close-resolved": ("helpdesk.tasks.close_resolved_tickets", 60 * 60),
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
 }

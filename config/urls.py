@@ -7,10 +7,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from helpdesk import views as helpdesk_views
+from helpdesk.forms import QueuedPasswordResetForm
 
 urlpatterns = [
     path("healthz", helpdesk_views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    # Reset mail goes through the outbox, so a mail server that is down delays it instead of losing it.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("helpdesk.urls")),
     path("django-admin/", admin.site.urls),

@@ -30,6 +30,19 @@ def _copy_retimed_deadlines(sender, *, subject_ids_by_type: dict[int, set[int]],
             tickets.refresh_sla()
 
 
+def _write_alert_digests(sender, *, digests, **kwargs) -> None:
+    """The SLA sweep's digests become mail in the sweep's own transaction (sla/ sends no mail itself)."""
+    from helpdesk import outbox
+    from helpdesk.models import Mail
+
+    outbox.queue(
+        outbox.Outgoing(
+            to=[d.address], subject=d.subject, body=d.body, purpose=Mail.Purpose.SLA_ALERT, sla_event_ids=d.event_ids
+        )
+        for d in digests
+    )
+
+
 class HelpdeskConfig(AppConfig):
     default = True
     name = "helpdesk"
@@ -38,9 +51,11 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         from sla.repair import clocks_retimed
+        from sla.scan import alerts_ready
 
         post_migrate.connect(_after_last_migrate, dispatch_uid="helpdesk.roles")
         clocks_retimed.connect(_copy_retimed_deadlines, dispatch_uid="helpdesk.retimed_deadlines")
+        alerts_ready.connect(_write_alert_digests, dispatch_uid="helpdesk.alert_digests")
 
 
 class SuperuserAdminConfig(admin_apps.AdminConfig):

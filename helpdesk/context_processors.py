@@ -22,7 +22,9 @@ def navigation(request) -> dict:
         items.append((_("Desk"), reverse("desk")))
     if roles.manager:
         items.append((_("Dashboard"), reverse("dashboard")))
+        items.append((_("Mail not delivered"), reverse("mail")))
     if roles.manager or roles.editor:
         items.append((_("Edit the site"), reverse("wagtailadmin_home")))
-    path = request.path
-    return {"nav_items": [NavItem(str(label), url, path.startswith(url)) for label, url in items]}
+    # The deepest area the page is in is the current one (/dashboard/mail/ is not the dashboard).
+    current = max((url for _label, url in items if request.path.startswith(url)), key=len, default=None)
+    return {"nav_items": [NavItem(str(label), url, url == current) for label, url in items]}

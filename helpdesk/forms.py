@@ -2,6 +2,8 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.forms import PersonField, check_upload
@@ -116,3 +118,18 @@ class ActionForm(forms.Form):
     text = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000
     )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with its mail written to the outbox (retried; never lost with the request)."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        from helpdesk import outbox
+        from helpdesk.models import Mail
+
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
+        outbox.queue([outbox.Outgoing([to_email], subject, body, purpose=Mail.Purpose.ACCOUNT, html_body=html)])

@@ -1,7 +1,6 @@
-"""Ticket mail: composed after the transaction commits and sent by the task worker, with retries.
+"""Ticket mail, written in the same transaction as the change it tells of (see helpdesk/outbox.py).
 
-Each person's times are shown in their own time zone. Functions take ids, not objects, because they run
-after commit (and may run in another process).
+Each person's times are shown in their own time zone and language.
 """
 
 from __future__ import annotations
@@ -10,65 +9,65 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from helpdesk.tasks import send_mail_task
+from helpdesk import outbox
 
 
-def _send(template: str, person, context: dict, subject: str) -> None:
+def _for_person(template: str, ticket, person, context: dict, subject: str) -> list[outbox.Outgoing]:
     if not person or not person.email:
-        return
+        return []
     with timezone.override(person.time_zone or "UTC"), translation.override(person.language or None):
         body = render_to_string(
             f"emails/{template}.txt", {**context, "person": person, "site": settings.WAGTAILADMIN_BASE_URL}
         )
-    send_mail_task.enqueue(subject, body, [person.email])
+    return [outbox.Outgoing(to=[person.email], subject=subject, body=body, ticket_id=ticket.pk)]
 
 
-def _team_send(template: str, ticket, context: dict, subject: str) -> None:
-    if ticket.team.email:
-        body = render_to_string(
-            f"emails/{template}.txt", {**context, "person": None, "site": settings.WAGTAILADMIN_BASE_URL}
-        )
-        send_mail_task.enqueue(subject, body, [ticket.team.email])
-
-
-def _ticket(ticket_id: int):
-    from helpdesk.models import Ticket
-
-    return Ticket.objects.select_related("requester", "raised_by", "team", "assignee", "service").get(pk=ticket_id)
-
-
-def ticket_raised(ticket_id: int) -> None:
-    ticket = _ticket(ticket_id)
-    clocks = {c.kind: c for c in ticket.clocks.filter(stopped_at=None)}
-    context = {"ticket": ticket, "response": clocks.get("response"), "resolution": clocks.get("resolution")}
-    _send("ticket_raised", ticket.requester, context, f"[{ticket.reference}] We have it: {ticket.title}")
-    _team_send("ticket_raised_team", ticket, context, f"[{ticket.reference}] New {ticket.priority}: {ticket.title}")
-
-
-def ticket_moved(ticket_id: int, action: str) -> None:
-    if action not in ("resolve", "wait_on_requester", "cancel"):
-        return
-    ticket = _ticket(ticket_id)
-    if action == "resolve":
-        _send("ticket_resolved", ticket.requester, {"ticket": ticket}, f"[{ticket.reference}] Resolved: {ticket.title}")
-    elif action == "cancel":
-        _send("ticket_cancelled", ticket.requester, {"ticket": ticket}, f"[{ticket.reference}] Cancelled")
-
-
-def message_added(message_id: int) -> None:
-    from helpdesk.models import Message
-
-    message = Message.objects.select_related("ticket__requester", "ticket__team", "ticket__assignee", "author").get(
-        pk=message_id
+def _for_team(template: str, ticket, context: dict, subject: str) -> list[outbox.Outgoing]:
+    if not ticket.team.email:
+        return []
+    body = render_to_string(
+        f"emails/{template}.txt", {**context, "person": None, "site": settings.WAGTAILADMIN_BASE_URL}
     )
+    return [outbox.Outgoing(to=[ticket.team.email], subject=subject, body=body, ticket_id=ticket.pk)]
+
+
+def ticket_raised(ticket, clocks=None) -> None:
+    """`clocks`: the ticket's running clocks, when the caller has them (it has just started them)."""
+    if clocks is None:
+        clocks = ticket.clocks.filter(stopped_at=None)
+    by_kind = {c.kind: c for c in clocks}
+    context = {"ticket": ticket, "response": by_kind.get("response"), "resolution": by_kind.get("resolution")}
+    outbox.queue(
+        _for_person(
+            "ticket_raised", ticket, ticket.requester, context, f"[{ticket.reference}] We have it: {ticket.title}"
+        )
+        + _for_team(
+            "ticket_raised_team", ticket, context, f"[{ticket.reference}] New {ticket.priority}: {ticket.title}"
+        )
+    )
+
+
+def ticket_moved(ticket, action: str) -> None:
+    if action == "resolve":
+        subject, template = f"[{ticket.reference}] Resolved: {ticket.title}", "ticket_resolved"
+    elif action == "cancel":
+        subject, template = f"[{ticket.reference}] Cancelled", "ticket_cancelled"
+    else:
+        return
+    outbox.queue(_for_person(template, ticket, ticket.requester, {"ticket": ticket}, subject))
+
+
+def message_added(message) -> None:
     if message.internal:
         return
     ticket = message.ticket
     subject = f"[{ticket.reference}] New reply: {ticket.title}"
+    context = {"ticket": ticket, "message": message}
     if message.author_id == ticket.requester_id:
         if ticket.assignee_id:
-            _send("message_added", ticket.assignee, {"ticket": ticket, "message": message}, subject)
+            mails = _for_person("message_added", ticket, ticket.assignee, context, subject)
         else:
-            _team_send("message_added", ticket, {"ticket": ticket, "message": message}, subject)
+            mails = _for_team("message_added", ticket, context, subject)
     else:
-        _send("message_added", ticket.requester, {"ticket": ticket, "message": message}, subject)
+        mails = _for_person("message_added", ticket, ticket.requester, context, subject)
+    outbox.queue(mails)

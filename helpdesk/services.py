@@ -126,11 +126,12 @@ def raise_ticket(
         ticket.reference = f"{'INC' if kind == RequestKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
         Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
         ticket.log(EventKind.CREATED, by=raised_by, at=at, priority=priority, on_behalf=requester.pk != raised_by.pk)
+        clocks = []
         if policy is not None:
-            ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
+            clocks = ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
             ticket.refresh_sla()
         if notify:
-            transaction.on_commit(lambda: notifications.ticket_raised(ticket.pk))
+            notifications.ticket_raised(ticket, clocks)
     return ticket
 
 
@@ -188,10 +189,10 @@ def perform(
             if action == "wait_on_requester":
                 question = _add_message(ticket, author=by, body=text, internal=False, at=at)
                 if notify:
-                    transaction.on_commit(lambda: notifications.message_added(question.pk))
+                    notifications.message_added(question)
             ticket.refresh_sla()
             if notify:
-                transaction.on_commit(lambda: notifications.ticket_moved(ticket.pk, action))
+                notifications.ticket_moved(ticket, action)
     except ConcurrentTransition:
         raise Refused(
             _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409
@@ -231,7 +232,7 @@ def reply(
         if not internal and answers_us and ticket.state == State.WAITING_REQUESTER:
             perform(ticket, "requester_replied", by=by, at=at, notify=notify)
         if notify:
-            transaction.on_commit(lambda: notifications.message_added(message.pk))
+            notifications.message_added(message)
     return message
 
 

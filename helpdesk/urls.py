@@ -19,4 +19,5 @@ urlpatterns = [
     path("desk/bulk/", views.desk_bulk, name="desk-bulk"),
     path("desk/views/", views.save_view, name="desk-save-view"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/mail/", views.undelivered, name="mail"),
 ]

@@ -2,7 +2,7 @@
 
 An edit to a calendar (hours, holidays, closures) or to a policy (its calendar, warning share,
 targets) would otherwise leave the stored deadlines where they were while "time left" is reckoned on
-the edited rules. `calendar_changed` and `policy_changed` enqueue the repair once the edit commits;
+the edited rules. `calendar_changed` and `policy_changed` enqueue the repair with the edit (it runs once that commits);
 the task re-times the clocks in batches, each batch a few statements whatever its size:
 
 - one SELECT of the batch's clocks (locked on PostgreSQL, so a pause, resume or stop waits for it and
@@ -33,6 +33,7 @@ from django.db.models import QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 
+from config.tasks import enqueue_with_change
 from sla.clock import WorkingHours
 from sla.models import Calendar, Clock, Policy, RepairReason, SlaEvent
 from sla.models.calendars import compiled
@@ -74,18 +75,17 @@ class Terms:
 
 
 def calendar_changed(calendar: Calendar, *, at: datetime | None = None) -> None:
-    """Re-time every clock still counting on `calendar` once the current transaction commits (in the
-    background). `at` (default now) is the moment of the change: a running clock the change makes late
-    is due then."""
+    """Re-time every clock still counting on `calendar` in the background (enqueued with the edit).
+    `at` (default now) is the moment of the change: a running clock the change makes late is due then."""
     moment = (at or timezone.now()).isoformat()
-    transaction.on_commit(lambda pk=calendar.pk: retime_calendar_task.enqueue(pk, moment))
+    enqueue_with_change(retime_calendar_task, calendar.pk, moment)
 
 
 def policy_changed(policy: Policy, *, at: datetime | None = None) -> None:
-    """Re-time every clock of ours still counting under `policy`, by its targets now, once the current
-    transaction commits (in the background)."""
+    """Re-time every clock of ours still counting under `policy`, by its targets now, in the background
+    (enqueued with the edit)."""
     moment = (at or timezone.now()).isoformat()
-    transaction.on_commit(lambda pk=policy.pk: retime_policy_task.enqueue(pk, moment))
+    enqueue_with_change(retime_policy_task, policy.pk, moment)
 
 
 def clocks_moved_by(calendar: Calendar | None = None, policy: Policy | None = None) -> int:

@@ -13,13 +13,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef
+from django.dispatch import Signal
 from django.utils import timezone
 
 from sla.models import ALERT_KINDS, Calendar, Clock, EventKind, SlaEvent
 
 ALERT_BATCH = 5_000
+
+# Sent inside the sweep's transaction with `digests` (a list of Digest): whoever sends mail writes them
+# out there (sla/ sends no mail itself), and marks their events notified once the mail server accepts.
+alerts_ready = Signal()
 
 
 @dataclass(frozen=True)
@@ -77,14 +83,14 @@ def _mark(now: datetime, *, kind: str, instant: str, flag: str, not_yet_due: boo
 
 
 def deliver_alerts(now: datetime, *, limit: int = ALERT_BATCH) -> int:
-    """Send pending warnings and breaches whose calendar is open now, one digest per address.
+    """Write pending warnings and breaches whose calendar is open now into one digest per address.
 
-    Breaches also go to the policy's escalation address. Returns how many events were released
-    (those with no address are released silently).
+    Breaches also go to the policy's escalation address. The digests are handed on with `alerts_ready`
+    in the same transaction that marks the events queued, so they are written once; the events count as
+    told when the mail server accepts their digest. Returns how many events were released (those with
+    no address are released untold).
     """
-    from sla.tasks import send_alert_digest
-
-    pending = SlaEvent.objects.filter(notified_at__isnull=True, kind__in=ALERT_KINDS)
+    pending = SlaEvent.objects.filter(queued_at__isnull=True, kind__in=ALERT_KINDS)
     calendar_ids = set(pending.order_by().values_list("clock__calendar_id", flat=True).distinct())
     if not calendar_ids:
         return 0
@@ -102,7 +108,45 @@ def deliver_alerts(now: datetime, *, limit: int = ALERT_BATCH) -> int:
         for pk, kind, team, escalation in batch:
             for address in {team, escalation if kind == EventKind.BREACHED else ""} - {""}:
                 by_address[address].append(pk)
-        SlaEvent.objects.filter(pk__in=[row[0] for row in batch]).update(notified_at=now)
-        for address, event_ids in by_address.items():
-            transaction.on_commit(lambda a=address, ids=event_ids: send_alert_digest.enqueue(a, ids))
+        SlaEvent.objects.filter(pk__in=[row[0] for row in batch]).update(queued_at=now)
+        if by_address:
+            alerts_ready.send(sender=SlaEvent, digests=compose_digests(by_address))
     return len(batch)
+
+
+@dataclass(frozen=True)
+class Digest:
+    address: str
+    subject: str
+    body: str
+    event_ids: list[int]
+
+
+def compose_digests(by_address: dict[str, list[int]]) -> list[Digest]:
+    """One mail's text per address, listing its warnings and breaches; times in each calendar's zone."""
+    ids = {pk for event_ids in by_address.values() for pk in event_ids}
+    events = {
+        e.pk: e
+        for e in SlaEvent.objects.filter(pk__in=ids)
+        .select_related("clock__calendar")
+        .prefetch_related("clock__subject")
+        .order_by("at", "pk")
+    }
+    digests = []
+    for address, event_ids in by_address.items():
+        listed = sorted((events[pk] for pk in event_ids if pk in events), key=lambda e: (e.at, e.pk))
+        breaches = sum(e.kind == EventKind.BREACHED for e in listed)
+        subject = f"[{settings.WAGTAIL_SITE_NAME}] {breaches} breached, {len(listed) - breaches} at risk"
+        lines = []
+        for event in listed:
+            clock = event.clock
+            with timezone.override(clock.calendar.time_zone):
+                # A breach is dated at its deadline; the clock's deadline may have moved since.
+                due = timezone.localtime(event.at if event.kind == EventKind.BREACHED else clock.due_at)
+            what = "BREACHED" if event.kind == EventKind.BREACHED else "at risk"
+            subject_text = str(clock.subject) if clock.subject_id else clock.label
+            lines.append(
+                f"- {what}: {subject_text} ({clock.label}), due {due:%a %d %b %H:%M} {clock.calendar.time_zone}"
+            )
+        digests.append(Digest(address, subject, "\n".join(lines), [e.pk for e in listed]))
+    return digests

@@ -1,3 +1,4 @@
+from helpdesk.models.mail import Mail
 from helpdesk.models.people import (
     CostCentre,
     Division,
@@ -35,6 +36,7 @@ __all__ = [
     "Grade",
     "Level",
     "Location",
+    "Mail",
     "Message",
     "PeriodicRun",
     "SavedView",

@@ -1,4 +1,5 @@
 from helpdesk.views.areas import dashboard, desk, desk_bulk, healthz, my_home, profile, save_view, start
+from helpdesk.views.mail import undelivered
 from helpdesk.views.tickets import (
     answer_file,
     ask,
@@ -29,4 +30,5 @@ __all__ = [
     "ticket_act",
     "ticket_detail",
     "ticket_reply",
+    "undelivered",
 ]

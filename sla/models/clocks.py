@@ -422,6 +422,9 @@ class SlaEvent(models.Model):
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     at = models.DateTimeField(help_text="When it happened: a breach is dated at its deadline.")
     data = models.JSONField(default=dict, blank=True)
+    # A warning or breach is written into a digest for its team once its calendar is open (queued_at),
+    # and counts as told only when the mail server has accepted that digest (notified_at).
+    queued_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -435,7 +438,7 @@ class SlaEvent(models.Model):
         indexes = [
             models.Index(
                 fields=["at"],
-                condition=Q(notified_at__isnull=True, kind__in=ALERT_KINDS),
+                condition=Q(queued_at__isnull=True, kind__in=ALERT_KINDS),
                 name="sla_event_pending_alert",
             ),
         ]

@@ -10,8 +10,9 @@ from django.utils import timezone
 from tests.factories import PASSWORD
 
 
-def test_password_reset_mails_a_working_link(people, client):
-    response = client.post("/accounts/password_reset/", {"email": people.requester.email})
+def test_password_reset_mails_a_working_link(people, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": people.requester.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body).group(1)

@@ -352,18 +352,6 @@ def test_confirm_reopen_and_cancel_from_the_ticket_page(people, policy, client_f
     assert made.state == State.CLOSED
 
 
-def test_mail_is_retried_when_the_mail_server_fails(people, policy, settings):
-    from helpdesk.tasks import MAIL_ATTEMPTS, send_mail_task
-    from tests.helpdesk import flaky_mail
-
-    settings.EMAIL_BACKEND = "tests.helpdesk.flaky_mail.FailTwiceBackend"
-    flaky_mail.attempts.clear()
-    flaky_mail.delivered.clear()
-    send_mail_task.enqueue("Hello", "Body", ["a@example.org"])
-    assert len(flaky_mail.attempts) == 3 < MAIL_ATTEMPTS
-    assert flaky_mail.delivered == [["a@example.org"]]
-
-
 def test_asking_the_requester_tells_them(people, policy, django_capture_on_commit_callbacks):
     made = make(people, state="in_progress")
     mail.outbox.clear()

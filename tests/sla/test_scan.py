@@ -21,7 +21,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def scan(django_capture_on_commit_callbacks):
-    """The sweep, with its after-commit mail enqueued as a committed transaction would."""
+    """The sweep, with its digests handed to the worker as a committed transaction would."""
 
     def run(now):
         with django_capture_on_commit_callbacks(execute=True):
@@ -80,7 +80,8 @@ def test_paused_and_stopped_clocks_do_not_breach(scan, office):
 def test_scan_runs_a_fixed_number_of_queries_however_many_clocks(scan, office, clocks, django_assert_max_num_queries):
     for _ in range(clocks):
         start(office)
-    with django_assert_max_num_queries(16):
+    # Marking, writing the digest and handing it to the mail server: the same count for 3 clocks or 60.
+    with django_assert_max_num_queries(26):
         result = scan(at(24, 11))
     assert result.breached == clocks
 
@@ -98,7 +99,8 @@ def test_alerts_wait_for_the_team_to_open_unless_the_target_is_24_7(scan, office
     scan(at(25, 8, 40))  # breached at 08:30 while open: told at once
     assert [m.to for m in mail.outbox][-1] == ["office@example.org"]
     assert "BREACHED" in mail.outbox[-1].body
-    assert night_clock.events.get(kind=EventKind.BREACHED).notified_at == night
+    told = night_clock.events.get(kind=EventKind.BREACHED)
+    assert told.queued_at == night and told.notified_at is not None  # accepted by the mail server
 
 
 def test_a_breach_found_at_night_is_told_when_the_office_opens(scan, office):

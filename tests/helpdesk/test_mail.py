@@ -1,0 +1,213 @@
+"""No mail is lost: written with the change, tried against a real SMTP server that is down and then up,
+retried for a day, then listed for managers to send again."""
+
+import asyncio
+import re
+import socket
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from helpdesk import outbox, services
+from helpdesk.models import Mail
+from sla.models import EventKind, SlaEvent
+from sla.scan import scan
+from tests import factories
+
+M = timedelta(minutes=1)
+
+
+class Recorder:
+    """An SMTP server's mailbox: accepts everything, or answers 451 (try later) while `refusing`."""
+
+    def __init__(self):
+        self.received: list[tuple[list[str], str]] = []
+        self.refusing = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refusing:
+            return "451 Requested action aborted: try again later"
+        self.received.append((envelope.rcpt_tos, envelope.content.decode("utf8", "replace")))
+        return "250 OK"
+
+
+class MailServer:
+    """A real SMTP server on a loopback port of its own: `down()` stops listening, `up()` starts again."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.box = Recorder()
+        self._controller = None
+
+    def up(self):
+        if self._controller is None:
+            self._controller = Controller(self.box, hostname="127.0.0.1", port=self.port, loop=asyncio.new_event_loop())
+            self._controller.start()
+
+    def down(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def bodies_to(self, address: str) -> list[str]:
+        return [body for to, body in self.box.received if address in to]
+
+
+@pytest.fixture
+def smtp(settings):
+    server = MailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
+    yield server
+    server.down()
+
+
+@pytest.fixture
+def policy(db):
+    return factories.PolicyFactory(name="Standard", is_default=True)
+
+
+def test_a_reply_saved_while_the_mail_server_is_down_goes_out_when_it_is_back(
+    people, policy, smtp, client_for, django_capture_on_commit_callbacks
+):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress")
+    Mail.objects.all().delete()  # the notice that it was raised
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(people.analyst).post(
+            f"/my/tickets/{ticket.reference}/reply/", {"body": "Try turning it off and on."}
+        )
+    assert response.status_code == 302  # saved: a mail server that is down is not the person's problem
+    mail = Mail.objects.get()
+    assert (mail.to, mail.attempts, mail.sent_at) == ([people.requester.email], 1, None)
+    assert "Connection refused" in mail.last_error or "ConnectionRefused" in mail.last_error
+    assert mail.next_try_at - mail.last_tried_at == M
+
+    smtp.up()
+    assert outbox.deliver(now=mail.last_tried_at + M / 2) == 0  # not due yet: no hammering
+    assert outbox.deliver(now=mail.next_try_at) == 1
+    mail.refresh_from_db()
+    assert (mail.attempts, mail.next_try_at, mail.last_error) == (2, None, "")
+    assert mail.sent_at is not None
+    [body] = smtp.bodies_to(people.requester.email)
+    assert "Try turning it off and on." in body
+
+
+def test_a_mail_is_tried_for_a_day_then_given_up_and_a_manager_sends_it_again(
+    people, smtp, client_for, django_capture_on_commit_callbacks
+):
+    start = timezone.now()
+    smtp.up()
+    smtp.box.refusing = True  # the server answers, and says "try later" every time
+    with transaction.atomic():
+        [mail] = outbox.queue(
+            [outbox.Outgoing(["someone@example.org"], "Your laptop is ready", "Collect it.")], now=start
+        )
+    pauses, now = [], start
+    while True:
+        outbox.deliver(now=now)
+        mail.refresh_from_db()
+        if mail.next_try_at is None:
+            break
+        pauses.append(mail.next_try_at - now)
+        now = mail.next_try_at
+    assert pauses[:7] == [M, 2 * M, 4 * M, 8 * M, 16 * M, 32 * M, 60 * M]
+    assert max(pauses) == 60 * M
+    assert mail.gave_up_at == now >= start + timedelta(hours=24)
+    assert mail.attempts == len(pauses) + 1 and mail.sent_at is None
+    assert "451" in mail.last_error
+    assert smtp.box.received == []
+
+    assert client_for(people.requester).get("/dashboard/mail/").status_code == 403
+    manager = client_for(people.manager)
+    page = manager.get("/dashboard/mail/").content.decode()
+    assert "Your laptop is ready" in page and "someone@example.org" in page and "451" in page
+
+    smtp.box.refusing = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post("/dashboard/mail/", {"mail": [str(mail.pk)]}, follow=True)
+    assert "1 mail will be tried again now" in response.content.decode()
+    mail.refresh_from_db()
+    assert mail.sent_at is not None and mail.gave_up_at is None and mail.attempts == len(pauses) + 2
+    assert len(smtp.bodies_to("someone@example.org")) == 1
+    assert "Your laptop is ready" not in manager.get("/dashboard/mail/").content.decode()
+
+
+def test_resend_ignores_what_is_not_given_up_and_says_so_for_nothing_chosen(people, smtp, client_for):
+    manager = client_for(people.manager)
+    response = manager.post("/dashboard/mail/", {"mail": ["²", "-1", "x" * 100]}, follow=True)
+    assert response.status_code == 200 and "Choose the mail to send again." in response.content.decode()
+    with transaction.atomic():
+        [waiting] = outbox.queue([outbox.Outgoing(["a@example.org"], "Hi", "Body")])
+    response = manager.post("/dashboard/mail/", {"mail": [str(waiting.pk)]}, follow=True)
+    assert "0 mails will be tried again" in response.content.decode()
+
+
+def test_sla_alerts_count_as_told_only_once_the_mail_server_accepts_their_digest(
+    db, smtp, django_capture_on_commit_callbacks
+):
+    calendar = factories.CalendarFactory(name="24/7", week=factories.ALWAYS_WEEK)
+    policy = factories.PolicyFactory(name="Round the clock", calendar=calendar, is_default=True)
+    team = factories.TeamFactory(email="desk@example.org")
+    ticket = factories.ticket(requester=factories.UserFactory(), team=team, at=timezone.now() - timedelta(days=30))
+    assert ticket.clocks.exists() and policy
+    with django_capture_on_commit_callbacks(execute=True):
+        first = scan()
+    assert first.breached >= 1
+    events = SlaEvent.objects.filter(kind=EventKind.BREACHED)
+    assert all(e.queued_at is not None and e.notified_at is None for e in events)
+    digest = Mail.objects.get(purpose=Mail.Purpose.SLA_ALERT)
+    assert digest.attempts == 1 and sorted(digest.sla_event_ids) == sorted(e.pk for e in events)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scan()
+    assert Mail.objects.filter(purpose=Mail.Purpose.SLA_ALERT).count() == 1  # written once, not per sweep
+
+    smtp.up()
+    assert outbox.deliver([digest.pk], now=digest.next_try_at) == 1
+    assert all(e.notified_at is not None for e in events.all())
+    [body] = smtp.bodies_to("desk@example.org")
+    assert "BREACHED" in body and ticket.reference in body
+
+
+def test_a_password_reset_asked_for_while_the_mail_server_is_down_arrives_later(
+    people, smtp, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": people.requester.email})
+    assert response.status_code == 302
+    mail = Mail.objects.get(purpose=Mail.Purpose.ACCOUNT)
+    assert mail.attempts == 1 and mail.sent_at is None
+
+    smtp.up()
+    outbox.deliver(now=mail.next_try_at)
+    [body] = smtp.bodies_to(people.requester.email)
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", body.replace("=\n", "")).group(1)
+    assert client.get(link, follow=True).status_code == 200
+
+
+def test_the_mail_and_its_task_commit_or_roll_back_with_the_change(people, policy, settings):
+    """With the queue in our database, the change, its mail and the task to send it are one transaction."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress")
+    Mail.objects.all().delete()
+    DBTaskResult.objects.all().delete()
+
+    class Later(Exception):
+        pass
+
+    with pytest.raises(Later), transaction.atomic():
+        services.reply(ticket, by=people.analyst, body="This will not stick")
+        raise Later
+    assert not Mail.objects.exists() and not DBTaskResult.objects.exists()
+
+    services.reply(ticket, by=people.analyst, body="This sticks")
+    [mail] = Mail.objects.all()
+    [task] = DBTaskResult.objects.all()
+    assert task.task_path == "helpdesk.tasks.deliver_mail" and task.args_kwargs["args"] == [[mail.pk]]
+    assert "This sticks" in mail.body
