@@ -29,14 +29,23 @@ install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev
 
 # The demo: development settings on SQLite, a task worker and the scheduler beside the web server.
+# A worker or scheduler that exits is started again 2 s later, with a line saying so; Ctrl-C stops all three.
 run: export DEBUG ?= 1
 run: install
 	mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Starting the task worker and scheduler; the site is at http://127.0.0.1:$(PORT)/"
-	@$(PY) manage.py db_worker --no-reload & worker=$$!; \
-	 $(PY) manage.py run_scheduler & scheduler=$$!; \
+	@keep_running() { \
+	   what=$$1; shift; stopping=; trap 'stopping=1; kill $$pid 2>/dev/null' TERM; \
+	   while :; do \
+	     "$$@" & pid=$$!; wait $$pid; status=$$?; \
+	     [ -n "$$stopping" ] || sleep 2; \
+	     [ -z "$$stopping" ] || { wait $$pid; return 0; }; \
+	     echo "make run: the $$what stopped (exit status $$status); starting it again." >&2; \
+	   done; }; \
+	 keep_running worker $(PY) manage.py run_worker --no-reload & worker=$$!; \
+	 keep_running scheduler $(PY) manage.py run_scheduler & scheduler=$$!; \
 	 trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
 	 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -198,7 +198,7 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # it is given up and listed for managers to send again.
 MAIL_RETRY_FOR = timedelta(hours=env_int("MAIL_RETRY_HOURS", 24))
 
-# Background work: django-tasks with its database backend; `manage.py db_worker` runs it and
+# Background work: django-tasks with its database backend; `manage.py run_worker` runs it and
 # `manage.py run_scheduler` enqueues the periodic jobs below. Several machines may run both.
 TASKS = {
     "default": {
@@ -213,6 +213,10 @@ PERIODIC_TASKS = {
     "close-resolved": ("helpdesk.tasks.close_resolved_tickets", 60 * 60),
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
 }
+# `check_worker` fails, and /healthz says so, when work has been due this long with no worker claiming any.
+WORKER_STALE_MINUTES = env_int("WORKER_STALE_MINUTES", 10)
+if WORKER_STALE_MINUTES <= 0:
+    raise ImproperlyConfigured(f"WORKER_STALE_MINUTES must be a positive number; got {WORKER_STALE_MINUTES}.")
 
 # The catalogue shows prices in one currency (an ISO code, e.g. EUR or USD).
 CURRENCY = env_str("CURRENCY", "EUR")

@@ -1,4 +1,4 @@
-"""Background jobs, run by `manage.py db_worker` (immediately in tests)."""
+"""Background jobs, run by `manage.py run_worker` (immediately in tests)."""
 
 from datetime import timedelta
 

@@ -1,9 +1,12 @@
 """Pages every role starts from. Thin: access, a form, a redirect."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue.models import Service
-from helpdesk import selectors, services
+from helpdesk import health, selectors, services
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm, id_from
 from helpdesk.models import SavedView, Team, Ticket, User
@@ -21,14 +24,25 @@ from helpdesk.models import SavedView, Team, Ticket, User
 @require_GET
 @never_cache
 def healthz(request) -> HttpResponse:
-    """200 when the database answers, 503 when it does not: for load balancers and uptime checks."""
+    """200 when the database answers, 503 when it does not: for load balancers and uptime checks.
+
+    The background worker's state is reported in the body but never turns the answer into 503: a load
+    balancer would take every web server out of rotation for late mail, making a delay an outage. Page
+    on `"stale": true` here, or on `manage.py check_worker` failing.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    try:
+        worker = health.worker_health(stale_after=timedelta(minutes=settings.WORKER_STALE_MINUTES))
+    except DatabaseError:
+        detail = {"status": "unknown", "stale": False, "detail": "The task queue could not be read."}
+    else:
+        detail = {"status": worker.status, "stale": worker.stale, "waiting": worker.waiting, "detail": worker.reason}
+    return JsonResponse({"status": "ok", "database": "ok", "worker": detail})
 
 
 @login_required

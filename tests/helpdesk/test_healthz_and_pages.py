@@ -6,7 +6,9 @@ from cms.models import HomePage
 def test_healthz_answers_when_the_database_does(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.content == b"ok\n"
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert (body["status"], body["database"], body["worker"]["status"]) == ("ok", "ok", "idle")
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -18,6 +20,7 @@ def test_healthz_reports_503_when_the_database_does_not(client, db, monkeypatch)
         patch.setattr(connection, "cursor", broken_cursor)
         response = client.get("/healthz")
     assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unavailable"}
 
 
 def test_home_page_renders_after_migrate(client, db):

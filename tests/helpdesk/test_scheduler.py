@@ -44,3 +44,20 @@ def test_prune_job_forgets_old_scheduler_runs(db):
     result = prune_task_results.enqueue()
     assert result.return_value == 0  # tests run tasks immediately: no stored results to prune
     assert not PeriodicRun.objects.filter(pk=old.pk).exists()
+
+
+def test_run_scheduler_once_enqueues_what_is_due_and_exits(db, every_minute):
+    import signal
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    out = StringIO()
+    try:
+        call_command("run_scheduler", "--once", stdout=out)
+    finally:  # the command installs its own; give pytest back its Ctrl-C
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    assert out.getvalue() == "enqueued remember\n"
+    assert RUNS == ["ran"]
