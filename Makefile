@@ -10,7 +10,7 @@ TEST_WORKERS ?= auto
 # Tests run with production-like settings (DEBUG off), so they need a key; this one is for tests only.
 TEST_ENV := SECRET_KEY=tests-only-not-a-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test test-postgres lint bench install install-dev clean
+.PHONY: run test test-postgres lint bench load install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,13 @@ lint: install-dev
 # BENCH_TICKETS (default 1,000,000) and BENCH_CLOCKS (100,000) set the sizes; `make bench ONLY=desk` runs one.
 bench: install-dev
 	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m bench $(ONLY)
+
+# Ticket creation at speed: gunicorn (production settings) on 127.0.0.1 and locust, headless, on a
+# PostgreSQL database of its own that it recreates (LOAD_DB_URL); prints req/s, p50/p95/p99, errors and
+# CPU per ticket, and fails when a request failed or a redirect has no ticket. LOAD_SECONDS (30, after
+# LOAD_WARMUP 5), LOAD_USERS (30 clients), LOAD_WORKERS (4 gunicorn workers), LOAD_PORT (8612).
+load: install-dev
+	LOAD_DB_URL=$${LOAD_DB_URL:-postgres://postgres@127.0.0.1:5432/pd_load} $(PY) -m bench.load.run
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -16,6 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import FieldType, FormField
 
 MAX_UPLOAD_BYTES = settings.ATTACHMENT_MAX_BYTES
+# Answers to a request form's questions when its editor set no limit of their own.
+SHORT_ANSWER_LIMIT = 500
+LONG_ANSWER_LIMIT = 20_000
+# A username or an email address, at their longest (Django's 150 and the 254 of an address).
+PERSON_LIMIT = 254
 
 
 class PersonField(forms.ModelChoiceField):
@@ -33,6 +38,8 @@ class PersonField(forms.ModelChoiceField):
         value = (value or "").strip()
         if value in self.empty_values:
             return None
+        if len(value) > PERSON_LIMIT:  # no one is called that; not worth a query
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         found = (
             self.queryset.filter(username__iexact=value).first() or self.queryset.filter(email__iexact=value).first()
         )
@@ -97,9 +104,10 @@ def _field_for(definition: FormField) -> forms.Field:
         field = SizeLimitedFileField(**common)
     else:
         field = forms.CharField(**common)
-    if definition.max_length and kind in (FieldType.TEXT, FieldType.LONG_TEXT):
-        field.validators.append(MaxLengthValidator(definition.max_length))
-        field.widget.attrs["maxlength"] = definition.max_length
+    if kind in (FieldType.TEXT, FieldType.LONG_TEXT):
+        limit = definition.max_length or (LONG_ANSWER_LIMIT if kind == FieldType.LONG_TEXT else SHORT_ANSWER_LIMIT)
+        field.validators.append(MaxLengthValidator(limit))
+        field.widget.attrs["maxlength"] = limit
     return field
 
 

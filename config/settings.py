@@ -61,11 +61,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every page, refusals and error pages included (static files need none).
+    "helpdesk.middleware.ContentSecurityPolicy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -246,6 +249,42 @@ SESSION_COOKIE_HTTPONLY = True
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 # A load balancer asks over plain HTTP and wants 200 or 503, not a redirect to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp, sent by helpdesk.middleware.ContentSecurityPolicy). Our own pages
+# run no inline script or style at all: everything comes from static/ on this origin. The Wagtail and
+# Django admin sites carry inline script and style, so they get a looser policy of their own, still
+# this origin only. CSP_REPORT_URI, when set, is where browsers report what a policy refused.
+_CSP_REPORT = {"report-uri": [env_str("CSP_REPORT_URI")]} if env_str("CSP_REPORT_URI") else {}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        **_CSP_REPORT,
+    }
+}
+ADMIN_CSP_URL_PREFIXES = ("/admin/", "/django-admin/")
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        # Wagtail shows a page's preview in a frame of its own editor.
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        **_CSP_REPORT,
+    }
+}
+# So the admin talks to no other origin: editors' avatars are not fetched from Gravatar (Wagtail shows
+# its default picture, or one uploaded in the account), and the admin does not ask releases.wagtail.org
+# for a newer Wagtail (it comes with a Promise Desk release, whose requirements pin it).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)

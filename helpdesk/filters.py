@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
+from helpdesk.models.tickets import SEARCH_LIMIT
 from helpdesk.queues import AGE_BANDS, SLA_STATE_Q, paused_q
 from helpdesk.verdicts import target_breaches, target_verdicts
 from sla.models import Priority
@@ -46,7 +47,9 @@ SORTS = {
 
 
 class DeskFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Reference or words in the summary"), method="search")
+    q = django_filters.CharFilter(
+        label=_("Reference or words in the summary"), method="search", max_length=SEARCH_LIMIT
+    )
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=STATE_CHOICES, method="filter_state", empty_label=_("Any state")
     )
@@ -54,7 +57,8 @@ class DeskFilter(django_filters.FilterSet):
         label=_("Priority"), choices=[(p, p) for p in Priority.values], empty_label=_("Any priority")
     )
     team = django_filters.ChoiceFilter(label=_("Team"), field_name="team_id", empty_label=_("Any team"))
-    assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee")
+    # A username at most (Django's limit): a longer one matches nobody and is not looked up.
+    assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee", max_length=150)
     service = django_filters.ChoiceFilter(label=_("Service"), field_name="service_id", empty_label=_("Any service"))
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=RequestKind.choices, empty_label=_("Any kind"))
     sla = django_filters.ChoiceFilter(

@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.forms import PersonField, check_upload
 from catalogue.models import Service
-from helpdesk.models import User
+from helpdesk.models import SavedView, User
 
-# Room for a long story and a pasted error log, not for a file: attachments are for those.
-DESCRIPTION_LIMIT = 20_000
+# The limits on typed text live with the models (one place); these forms use the same constants.
+from helpdesk.models.tickets import COMMENT_LIMIT, DESCRIPTION_LIMIT, MESSAGE_LIMIT, TITLE_LIMIT
 
 
 def id_from(text: str | None) -> int | None:
@@ -56,7 +56,7 @@ class IncidentForm(forms.Form):
 
     title = forms.CharField(
         label=_("What is wrong?"),
-        max_length=200,
+        max_length=TITLE_LIMIT,
         help_text=_("One line, e.g. 'Laptop won't start' or 'No Wi-Fi on floor 3'."),
     )
     description = forms.CharField(
@@ -108,7 +108,7 @@ class AttachmentsField(forms.FileField):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MESSAGE_LIMIT)
     files = AttachmentsField(label=_("Attach files"), help_text=_("Optional; up to 10 MB each."))
     internal = forms.BooleanField(label=_("Internal note (not shown to the requester)"), required=False)
 
@@ -116,7 +116,31 @@ class ReplyForm(forms.Form):
 class ActionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     text = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=COMMENT_LIMIT
+    )
+
+
+class SavedViewForm(forms.ModelForm):
+    """Name the desk's filters: the name's limit is the model's, told in words rather than cut short."""
+
+    class Meta:
+        model = SavedView
+        fields = ["name", "query"]
+        error_messages = {
+            "name": {
+                "required": _("Give the view a name."),
+                "max_length": _("A view's name can be up to %(limit_value)d characters; this one has %(show_value)d."),
+            },
+            "query": {"max_length": _("These filters are too many to save; choose fewer.")},
+        }
+
+
+class ChangeServiceForm(forms.Form):
+    """Change or cancel something a person has: what they want, confirmed after reading what it means."""
+
+    text = forms.CharField(required=False, max_length=COMMENT_LIMIT)
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm you have read what this means.")}
     )
 
 

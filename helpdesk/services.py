@@ -104,7 +104,9 @@ def raise_ticket(
     team = service.owner_team if service else default_team()
     policy, premium = tier or _policy_for(service, requester)
     priority = priority_for(impact, urgency, entitled_tier=premium)
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction (asking through the catalogue): a failure undoes the
+    # caller's work too, as that caller wants.
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.create(
             kind=kind,
             title=title,
@@ -124,12 +126,12 @@ def raise_ticket(
         )
         # The primary key is unique under any concurrency, so the reference made from it is too.
         ticket.reference = f"{'INC' if kind == RequestKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
-        Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
         ticket.log(EventKind.CREATED, by=raised_by, at=at, priority=priority, on_behalf=requester.pk != raised_by.pk)
         clocks = []
         if policy is not None:
             clocks = ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
-            ticket.refresh_sla()
+        # One UPDATE numbers the ticket and puts its clocks' soonest deadline on it.
+        ticket.refresh_sla(started=clocks, also=("reference",))
         if notify:
             notifications.ticket_raised(ticket, clocks)
     return ticket

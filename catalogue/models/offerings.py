@@ -105,7 +105,9 @@ class FormField(Orderable):
     field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices, default=FieldType.TEXT)
     help_text = models.CharField(_("help text"), max_length=250, blank=True)
     required = models.BooleanField(_("required"), default=True)
-    choices = models.TextField(_("choices"), blank=True, help_text=_("For choice questions: one choice per line."))
+    choices = models.TextField(
+        _("choices"), blank=True, max_length=5_000, help_text=_("For choice questions: one choice per line.")
+    )
     min_value = models.DecimalField(_("lowest number"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(_("highest number"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_length = models.PositiveIntegerField(_("longest answer (characters)"), null=True, blank=True)

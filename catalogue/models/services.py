@@ -158,11 +158,11 @@ class Service(index.Indexed, models.Model):
     # Changing or cancelling, in plain words and as data; shown before anyone confirms either.
     change_notice_days = models.PositiveSmallIntegerField(_("notice to change (working days)"), default=0)
     change_fee = models.DecimalField(_("fee to change"), max_digits=10, decimal_places=2, default=0)
-    change_effects = models.TextField(_("what changing it means"), blank=True)
+    change_effects = models.TextField(_("what changing it means"), blank=True, max_length=2_000)
     cancel_notice_days = models.PositiveSmallIntegerField(_("notice to cancel (working days)"), default=0)
     cancel_fee = models.DecimalField(_("fee to cancel"), max_digits=10, decimal_places=2, default=0)
-    cancel_stops = models.TextField(_("what stops working when cancelled"), blank=True)
-    cancel_data = models.TextField(_("what happens to your data"), blank=True)
+    cancel_stops = models.TextField(_("what stops working when cancelled"), blank=True, max_length=2_000)
+    cancel_data = models.TextField(_("what happens to your data"), blank=True, max_length=2_000)
 
     objects = ServiceQuerySet.as_manager()
 

@@ -168,7 +168,9 @@ class Team(models.Model):
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    remit = models.TextField(_("remit"), blank=True, help_text=_("What this team looks after, in plain words."))
+    remit = models.TextField(
+        _("remit"), blank=True, max_length=2_000, help_text=_("What this team looks after, in plain words.")
+    )
     email = models.EmailField(_("contact email"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     parent = models.ForeignKey(

@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from catalogue.models import RequestKind
-from sla.models import Clock, Measured, Priority, TargetKind
+from sla.models import OUR_TARGETS, Clock, Measured, Priority, TargetKind
+
+# How much text a person may type, one limit per kind of text. The model fields carry them, so every
+# ModelForm enforces them with a message; our plain forms use the same constants (helpdesk/forms.py).
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 20_000  # room for a long story and a pasted error log, not for a file
+MESSAGE_LIMIT = 20_000  # a reply or an internal note
+COMMENT_LIMIT = 5_000  # the words with a transition: a question, a resolution, a reason
+SEARCH_LIMIT = 200  # a search box: a reference or a few words
 
 
 class State(models.TextChoices):
@@ -149,8 +157,8 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=RequestKind.choices)
     # Empty only between the insert and the update that numbers it; NULLs never clash under unique.
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
-    title = models.CharField(_("summary"), max_length=200)
-    description = models.TextField(_("details"), blank=True)
+    title = models.CharField(_("summary"), max_length=TITLE_LIMIT)
+    description = models.TextField(_("details"), blank=True, max_length=DESCRIPTION_LIMIT)
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(
@@ -174,7 +182,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     )
     policy = models.ForeignKey("sla.Policy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     state = FSMField(default=State.NEW, choices=State.choices, protected=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, max_length=COMMENT_LIMIT)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     # The soonest deadline (and warning) of the clocks still counting, kept here so queues sort and filter
@@ -221,11 +229,27 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
 
-    def refresh_sla(self) -> None:
+    def refresh_sla(self, *, started: list[Clock] | None = None, also: tuple[str, ...] = ()) -> None:
         """Copy the soonest deadline (with its clock's calendar) and the soonest warning of the running
-        clocks onto the ticket (None when none runs): the same rule as TicketQuerySet.refresh_sla."""
-        Ticket.objects.filter(pk=self.pk).refresh_sla()
-        self.refresh_from_db(fields=["due_at", "warn_at", "due_calendar"])
+        clocks onto the ticket (None when none runs): the same rule as TicketQuerySet.refresh_sla.
+
+        `started`: the ticket has no clocks but these, just started (it is being raised). The rule is
+        then applied to them in hand, and one UPDATE writes the result with the fields named in `also`
+        (the new ticket's reference)."""
+        if started is None:
+            Ticket.objects.filter(pk=self.pk).refresh_sla()
+            # Read as values: a partial refresh_from_db would read the protected state once more.
+            self.due_at, self.warn_at, self.due_calendar_id = (
+                Ticket.objects.filter(pk=self.pk).values_list("due_at", "warn_at", "due_calendar_id").get()
+            )
+            return
+        counting = [clock for clock in started if clock.is_running and clock.kind in OUR_TARGETS]
+        soonest = min(counting, key=lambda clock: (clock.breached_at or clock.due_at, clock.pk), default=None)
+        self.due_at = None if soonest is None else soonest.breached_at or soonest.due_at
+        self.due_calendar_id = None if soonest is None else soonest.calendar_id
+        self.warn_at = min((clock.warn_at for clock in counting if clock.warn_at is not None), default=None)
+        fields = ("due_at", "warn_at", "due_calendar_id", *also)
+        Ticket.objects.filter(pk=self.pk).update(**{name: getattr(self, name) for name in fields})
 
     def log(self, kind: str, *, by, at: datetime, **data) -> TicketEvent:
         return self.events.create(kind=kind, actor=by, created_at=at, data=data)
@@ -344,7 +368,7 @@ class Message(models.Model):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
+    body = models.TextField(max_length=MESSAGE_LIMIT)
     internal = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 

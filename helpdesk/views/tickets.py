@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
@@ -9,16 +11,18 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalogue.forms import RequestForm
-from catalogue.models import RequestKind, Service
-from catalogue.selectors import OfferBook, request_types_for
+from catalogue.models import RequestKind
+from catalogue.selectors import offer_to, request_types_to_ask
 from catalogue.services import NotEntitled
 from helpdesk import selectors, services
-from helpdesk.forms import ActionForm, IncidentForm, ReplyForm, id_from
+from helpdesk.forms import ActionForm, ChangeServiceForm, IncidentForm, ReplyForm, id_from
 from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
-from helpdesk.services import Refused
+from helpdesk.services import NEEDS_TEXT, Refused
+from helpdesk.visibility import reach
 from sla.models import Priority
 from sla.timeline import REQUESTER, TEAM, explain
 
@@ -34,6 +38,14 @@ ACTION_LABELS = {
     "reopen": _("No, reopen it"),
     "cancel": _("Cancel this ticket"),
 }
+# The words on the box of each transition that takes text (services.NEEDS_TEXT): each has its own box,
+# because where the text goes, and so who reads it, differs from one to the next (helpdesk.visibility).
+TEXT_LABELS = {
+    "wait_on_requester": gettext_lazy("Your question for the requester"),
+    "resolve": gettext_lazy("What was done (the resolution)"),
+    "reopen": gettext_lazy("What is still wrong?"),
+    "cancel": gettext_lazy("Why cancel it?"),
+}
 
 
 def _visible(request, reference: str) -> Ticket:
@@ -46,8 +58,59 @@ def _actions(ticket: Ticket, user) -> list[tuple[str, str]]:
     return [(name, label) for name, label in ACTION_LABELS.items() if name in available]
 
 
+@dataclass
+class Step:
+    """A transition offered on the ticket page: a button, with its own box when it takes text."""
+
+    name: str
+    label: str
+    text_label: str = ""  # empty: the button alone
+    seen: str = ""  # who reads the text, told to the team (helpdesk.visibility)
+    text: str = ""  # what was typed, when the page comes back after a refusal
+    open: bool = False
+
+
+def _steps(ticket: Ticket, user, *, analyst: bool, action_form: ActionForm) -> list[Step]:
+    posted = action_form.data.get("action") if action_form.is_bound else None
+    steps = []
+    for name, label in _actions(ticket, user):
+        if name not in NEEDS_TEXT:
+            steps.append(Step(name, label))
+            continue
+        again = name == posted
+        steps.append(
+            Step(
+                name,
+                label,
+                text_label=TEXT_LABELS[name],
+                seen=reach(name).label if analyst else "",
+                text=action_form.data.get("text", "") if again else "",
+                open=again,
+            )
+        )
+    return steps
+
+
+def _reply_forms(posted: ReplyForm | None, *, analyst: bool) -> tuple[ReplyForm, ReplyForm | None]:
+    """The reply box and, for the team, a separate internal-note box, each saying who reads it. A form
+    that came back with errors returns to the box it was typed in."""
+    as_note = analyst and posted is not None and bool(posted["internal"].value())
+    reply = posted if posted is not None and not as_note else ReplyForm()
+    if not analyst:
+        return reply, None
+    note = posted if as_note else ReplyForm()
+    note.auto_id = "note_%s"
+    # On the bound fields: a form that has been validated already holds them, words included.
+    reply["body"].help_text = reach("reply").label
+    note["body"].label = _("Your note for the team")
+    note["body"].help_text = reach("note").label
+    return reply, note
+
+
 def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, status=200, error=""):
     analyst = is_team_analyst(ticket, request.user)
+    action_form = action_form or ActionForm()
+    reply_form, note_form = _reply_forms(reply_form, analyst=analyst)
     # Each clock told to its reader: the team's version in full, the requester's without internal detail.
     promise = explain(ticket, timezone.now(), audience=TEAM if analyst else REQUESTER)
     context = {
@@ -56,9 +119,11 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "clocks": promise.running,
         "promise": promise,
         "analyst": analyst,
-        "actions": _actions(ticket, request.user),
-        "reply_form": reply_form or ReplyForm(),
-        "action_form": action_form or ActionForm(),
+        "steps": _steps(ticket, request.user, analyst=analyst, action_form=action_form),
+        "reply_form": reply_form,
+        "note_form": note_form,
+        # Who sees the team's own changes (the same words as the boxes': helpdesk.visibility).
+        "seen": {what: reach(what).label for what in ("priority", "assign", "move")} if analyst else {},
         "error": error,
         "answers": ticket.submission.answers if ticket.submission_id else {},
         "members": ticket.team.members.order_by("username") if analyst else [],
@@ -202,9 +267,8 @@ def report_incident(request):
 def ask(request, slug: str):
     """A catalogue request type's own form: the offer is worked out once, shown, and checked again by the
     service that records the request and raises its ticket."""
-    offered = request_types_for(Service.objects.offered()).prefetch_related("fields")
-    request_type = get_object_or_404(offered, slug=slug)
-    offer = OfferBook(request.user).offer(request_type)
+    request_type = get_object_or_404(request_types_to_ask(request.user), slug=slug)
+    offer = offer_to(request.user, request_type)
     form = RequestForm(request_type.fields.all(), request.POST or None, request.FILES or None)
     context = {
         "request_type": request_type,
@@ -242,14 +306,15 @@ def change_service(request, reference: str, what: str):
     context = {"had": had, "service": had.service, "what": what}
     if request.method != "POST":
         return render(request, "helpdesk/change_service.html", context)
-    if not request.POST.get("confirm"):
-        context["error"] = _("Tick the box to confirm you have read what this means.")
+    form = ChangeServiceForm(request.POST)
+    if not form.is_valid():  # the page shows what was typed again
+        context["error"] = next(iter(form.errors.values()))[0]
         return render(request, "helpdesk/change_service.html", context, status=400)
     verb = _("Change") if what == "change" else _("Cancel")
     ticket = services.raise_ticket(
         kind=RequestKind.REQUEST,
         title=f"{verb}: {had.service.name}",
-        description=request.POST.get("text", "")[:5000],
+        description=form.cleaned_data["text"],
         requester=request.user,
         raised_by=request.user,
         service=had.service,

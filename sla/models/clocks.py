@@ -162,7 +162,33 @@ class Clock(models.Model):
     # -- changing -----------------------------------------------------------------------------------
 
     @classmethod
-    def begin(
+    def begin(cls, **facts) -> Clock:
+        """Create a running clock and its `started` event (the arguments of `new`)."""
+        return cls.begin_all([cls.new(**facts)])[0]
+
+    @classmethod
+    def begin_all(cls, clocks: list[Clock]) -> list[Clock]:
+        """Save clocks made by `new`, and their `started` events: two INSERTs however many there are
+        (a ticket starts its response and resolution clocks together). Returns them, saved."""
+        if not clocks:
+            return []
+        # No savepoint of its own: inside a caller's transaction (raising a ticket) a failure here
+        # undoes the caller's work too, which is what such a caller wants.
+        with transaction.atomic(savepoint=False):
+            cls.objects.bulk_create(clocks)
+            SlaEvent.objects.bulk_create(
+                SlaEvent(
+                    clock=clock,
+                    kind=EventKind.STARTED,
+                    at=clock.started_at,
+                    data={"target": clock.target.total_seconds()},
+                )
+                for clock in clocks
+            )
+        return clocks
+
+    @classmethod
+    def new(
         cls,
         *,
         kind: str,
@@ -178,7 +204,7 @@ class Clock(models.Model):
         policy: Policy | None = None,
         priority: str = "",
     ) -> Clock:
-        """Create a running clock and its `started` event."""
+        """A running clock from `at`, its deadlines worked out, not saved yet (`begin_all` saves it)."""
         clock = cls(
             subject=subject,
             kind=kind,
@@ -194,9 +220,6 @@ class Clock(models.Model):
             escalate_email=escalate_email,
         )
         clock._schedule(not_before=at)
-        with transaction.atomic():
-            clock.save()
-            clock.events.create(kind=EventKind.STARTED, at=at, data={"target": clock.target.total_seconds()})
         return clock
 
     def pause(self, *, at: datetime, reason: str) -> bool:

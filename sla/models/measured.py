@@ -27,14 +27,15 @@ class Measured:
         return self.clocks.filter(kind=kind).order_by("-started_at", "-pk").first()
 
     def start_clocks(self, *, policy: Policy, priority: str, at: datetime, notify_email: str = "") -> list[Clock]:
-        """Start a response and a resolution clock for `priority`, for each target the policy sets."""
+        """Start a response and a resolution clock for `priority`, for each target the policy sets (two
+        INSERTs: the clocks, and their `started` events)."""
         started = []
         for kind in OUR_TARGETS:
             target = policy.target(priority, kind)
             if target is None:
                 continue
             started.append(
-                Clock.begin(
+                Clock.new(
                     subject=self,
                     kind=kind,
                     policy=policy,
@@ -49,7 +50,7 @@ class Measured:
                     escalate_email=policy.escalate_to,
                 )
             )
-        return started
+        return Clock.begin_all(started)
 
     def pause_clocks(self, *, at: datetime, reason: str) -> list[Clock]:
         """Pause our running clocks whose targets pause (a first response already given is stopped,

@@ -45,6 +45,26 @@ def chromium():
 
 
 @pytest.fixture
+def home_page(db):
+    """The site's home page, which migrations make: an earlier journey's flush (transactional tests
+    empty every table) may have taken it, its root and its locale away, so they are made again."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page, Site
+
+    from cms.models import HomePage
+
+    home = HomePage.objects.first()
+    if home is None:
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        home = root.add_child(instance=HomePage(title="Home", slug="home"))
+        Site.objects.update_or_create(
+            is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
+        )
+    return home
+
+
+@pytest.fixture
 def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
     page = context.new_page()

@@ -4,17 +4,17 @@ import pytest
 from playwright.sync_api import expect
 
 from catalogue.models import RequestType
-from cms.models import CatalogueIndexPage, HomePage, ServicePage
+from cms.models import CatalogueIndexPage, ServicePage
 from tests.factories import PASSWORD, PolicyFactory, RequestTypeFactory, ServiceFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_finds_a_service_sees_price_and_service_level_asks_follows_and_replies(page):
+def test_staff_finds_a_service_sees_price_and_service_level_asks_follows_and_replies(page, home_page):
     UserFactory(username="staff")
     TeamFactory(slug="service-desk")
     policy = PolicyFactory(name="Standard", is_default=True)
-    home = HomePage.objects.get()
+    home = home_page
     index = home.add_child(instance=CatalogueIndexPage(title="Service catalogue", slug="services"))
     laptop = ServiceFactory(name="Laptop", slug="laptop", summary="A managed laptop.", calendar=policy.calendar)
     RequestTypeFactory(

@@ -72,8 +72,11 @@ def test_analyst_takes_the_oldest_breach_replies_and_resolves_and_the_manager_se
     expect(page.get_by_role("status")).to_contain_text("Done")
     page.get_by_label("Your reply").fill("Unplugged it. Replacing the fuser today.")
     page.get_by_role("button", name="Send").click()
-    page.get_by_label(re.compile("^Comment")).fill("Fuser replaced, printing again.")
-    page.get_by_role("button", name="Resolve").click()
+    page.get_by_text("Resolve…").click()
+    resolution = page.get_by_label("What was done (the resolution)")
+    expect(resolution).to_have_accessible_description("The requester will see this and get it by email.")
+    resolution.fill("Fuser replaced, printing again.")
+    page.get_by_role("button", name="Resolve", exact=True).click()
     expect(page.get_by_text("Resolved", exact=True).first).to_be_visible()
     page.get_by_role("button", name=re.compile("Log out")).click()
 

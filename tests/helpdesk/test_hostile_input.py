@@ -59,6 +59,51 @@ def test_an_incident_description_has_a_limit(people, policy, client_for):
     assert "x" * 100 in response.content.decode()  # what they typed is kept on the page
 
 
+def test_a_search_or_a_person_too_long_is_refused_in_words_not_looked_up(people, ticket, client_for):
+    analyst = client_for(people.analyst)
+    desk = analyst.get("/desk/", {"q": "x" * 1_000_000})  # SQLite: "LIKE pattern too complex"
+    assert desk.status_code == 200
+    assert "at most 200 characters" in desk.content.decode()
+    report = analyst.post(
+        "/my/report/", {"title": "Broken", "requester": "x" * 1_000_000, "impact": "low", "urgency": "low"}
+    )
+    assert report.status_code == 400
+    assert "find anyone with that username" in report.content.decode()
+
+
+def test_a_saved_view_name_too_long_is_refused_with_a_message(people, client_for):
+    analyst = client_for(people.analyst)
+    response = analyst.post("/desk/views/", {"name": "n" * 61, "query": "state=open"}, follow=True)
+    assert "up to 60 characters" in response.content.decode()
+    assert not people.analyst.saved_views.exists()
+    analyst.post("/desk/views/", {"name": "Mine", "query": "state=open"})
+    assert people.analyst.saved_views.get().name == "Mine"
+
+
+def test_a_change_of_service_too_long_is_refused_keeping_what_was_typed(people, policy, client_for):
+    from decimal import Decimal
+
+    request_type = factories.RequestTypeFactory(monthly_price=Decimal("10.00"), service__owner_team=people.team)
+    had = factories.ticket(
+        requester=people.requester, team=people.team, kind="request", service=request_type.service, state="resolved"
+    )
+    had.request_type = request_type
+    had.save(update_fields=["request_type"])
+    url = f"/my/services/{had.reference}/cancel/"
+    response = client_for(people.requester).post(url, {"text": "why " * 2_000, "confirm": "1"})
+    assert response.status_code == 400
+    assert "why why" in response.content.decode()
+    assert client_for(people.requester).post(url, {"text": "Moving on", "confirm": "1"}).status_code == 302
+
+
+def test_deleting_what_is_still_in_use_is_refused_not_a_server_error(people, client_for):
+    manager = client_for(people.manager)
+    grade = people.requester.grade
+    response = manager.post(f"/admin/grade/delete/{grade.pk}/")
+    assert response.status_code == 302  # Wagtail answers a refusal by sending the person back with a message
+    assert type(grade).objects.filter(pk=grade.pk).exists()
+
+
 # -- headers -----------------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,188 @@
+"""Every box an analyst types in (or picks from) on a ticket says whether the requester will see it,
+and the sentence is true: each box is posted as the page's own form posts it, then the requester's view
+of the ticket and the requester's mail are searched for what was typed. History reads in words."""
+
+from datetime import UTC, datetime
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import mail
+
+from helpdesk import services
+from helpdesk.models import State
+from helpdesk.services import NEEDS_TEXT
+from helpdesk.visibility import REACH, Reach
+from tests import factories
+
+NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
+MARKER = "Zebra-7431 marker words"
+
+
+@pytest.fixture
+def policy(db):
+    return factories.PolicyFactory(name="Standard", is_default=True)
+
+
+def _page(client, ticket) -> BeautifulSoup:
+    response = client.get(f"/my/tickets/{ticket.reference}/")
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def _boxes(page: BeautifulSoup) -> list:
+    """Every place a person types or picks something, except the file pickers and hidden fields."""
+    return [
+        tag
+        for tag in page.find_all(["textarea", "select", "input"])
+        if tag.name != "input" or tag.get("type") not in ("hidden", "file", "checkbox", "submit")
+    ]
+
+
+def _sentence(page: BeautifulSoup, box) -> str:
+    """The words the box is described by (aria-describedby), as a screen reader reads them."""
+    ids = (box.get("aria-describedby") or "").split()
+    return " ".join(page.find(id=i).get_text(" ", strip=True) for i in ids if page.find(id=i))
+
+
+def _post_box(client, page: BeautifulSoup, box, value: str):
+    """Post the box's own form with `value` in the box, by the form's only (or the box's) button."""
+    form = box.find_parent("form")
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input", type="hidden") if i.get("name")}
+    data.pop("csrfmiddlewaretoken", None)
+    data[box["name"]] = value
+    button = form.find("button")
+    if button.get("name"):
+        data[button["name"]] = button["value"]
+    return client.post(form["action"], data)
+
+
+def _what_the_requester_gets(client_for, people, ticket, marker: str) -> tuple[bool, bool]:
+    on_page = marker in client_for(people.requester).get(f"/my/tickets/{ticket.reference}/").content.decode()
+    mailed = any(marker in m.body for m in mail.outbox if people.requester.email in m.to)
+    return on_page, mailed
+
+
+def _reach_of(on_page: bool, mailed: bool) -> Reach:
+    assert on_page or not mailed, "mailed to the requester but not shown on their page"
+    return Reach.MAIL if mailed else Reach.PAGE if on_page else Reach.TEAM
+
+
+# The boxes of an analyst's ticket page: (state the ticket is in, the box's id, what posting it does).
+TEXT_BOXES = [
+    ("in_progress", "id_body", "reply"),
+    ("in_progress", "note_body", "note"),
+    ("in_progress", "act-wait_on_requester", "wait_on_requester"),
+    ("in_progress", "act-resolve", "resolve"),
+    ("in_progress", "act-cancel", "cancel"),
+    ("resolved", "act-reopen", "reopen"),
+]
+
+
+@pytest.mark.parametrize(("state", "box_id", "what"), TEXT_BOXES)
+def test_each_text_box_tells_the_truth_about_who_reads_it(
+    people, policy, client_for, django_capture_on_commit_callbacks, state, box_id, what
+):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state=state, at=NOW)
+    analyst = client_for(people.analyst)
+    page = _page(analyst, ticket)
+    box = page.find(id=box_id)
+    said = _sentence(page, box)
+    assert said == str(REACH[what].label)
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post_box(analyst, page, box, MARKER)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert said == str(_reach_of(*_what_the_requester_gets(client_for, people, ticket, MARKER)).label)
+
+
+def test_each_choice_of_the_team_tells_the_truth_about_who_sees_it(
+    people, policy, client_for, django_capture_on_commit_callbacks
+):
+    second = factories.UserFactory(username="second", first_name="Quentin", last_name="Quillfeather")
+    people.team.members.add(second)
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+    analyst = client_for(people.analyst)
+    # (box id, the option to pick, words the requester's page shows once it is picked)
+    choices = [
+        ("work-to", "second", "Quillfeather"),
+        ("work-priority", "P1", "P1"),
+        ("work-team", str(people.other_team.pk), people.other_team.name),
+    ]
+    for box_id, option, shown in choices:
+        page = _page(analyst, ticket)
+        box = page.find(id=box_id)
+        assert shown not in client_for(people.requester).get(f"/my/tickets/{ticket.reference}/").content.decode()
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _post_box(analyst, page, box, option).status_code == 302
+        assert _sentence(page, box) == str(
+            _reach_of(*_what_the_requester_gets(client_for, people, ticket, shown)).label
+        )
+
+
+def test_every_box_on_an_analysts_page_says_who_reads_it(people, policy, client_for):
+    """No box is left unlabelled, in any state where the page has boxes (a new box must join the rule)."""
+    for state in ("new", "in_progress", "waiting_requester", "waiting_provider", "resolved"):
+        ticket = factories.ticket(requester=people.requester, team=people.team, state=state, at=NOW)
+        page = _page(client_for(people.analyst), ticket)
+        boxes = _boxes(page)
+        assert boxes, state
+        sentences = {str(reach.label) for reach in Reach}
+        for box in boxes:
+            assert _sentence(page, box) in sentences, (state, box.get("id"))
+
+
+def test_every_transition_that_takes_text_has_a_reach_and_the_requester_gets_no_sentences(people, policy, client_for):
+    assert set(NEEDS_TEXT) <= set(REACH)
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="resolved", at=NOW)
+    page = _page(client_for(people.requester), ticket).get_text(" ")
+    assert "reopen" in page.lower()
+    assert not any(str(reach.label) in page for reach in Reach)
+
+
+def test_a_refused_note_comes_back_in_the_note_box_with_what_was_typed(people, policy, client_for):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+    response = client_for(people.analyst).post(
+        f"/my/tickets/{ticket.reference}/reply/", {"body": "x" * 20_001, "internal": "1"}
+    )
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    note = page.find(id="note_body")
+    assert note.get_text().strip().startswith("xxx")
+    assert str(Reach.TEAM.label) in _sentence(page, note)  # still said, beside the error
+    assert page.find(id="id_body").get_text().strip() == ""
+
+
+def test_a_refused_step_keeps_its_box_open_with_what_was_typed(people, policy, client_for):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+    response = client_for(people.analyst).post(
+        f"/my/tickets/{ticket.reference}/act/", {"action": "resolve", "text": "y" * 5_001}
+    )
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    box = page.find(id="act-resolve")
+    assert box.get_text().startswith("yyy")
+    assert box.find_parent("details").has_attr("open")
+    assert not page.find(id="act-cancel").find_parent("details").has_attr("open")
+
+
+def test_a_step_taken_by_someone_else_meanwhile_is_no_longer_offered(people, policy, client_for):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+    services.perform(ticket, "resolve", by=people.analyst, text="Done elsewhere.")
+    stale = client_for(people.analyst).post(
+        f"/my/tickets/{ticket.reference}/act/", {"action": "wait_on_requester", "text": "Which floor?"}
+    )
+    assert stale.status_code == 409
+    page = BeautifulSoup(stale.content, "html.parser")
+    assert page.find(id="act-wait_on_requester") is None  # no longer on offer: the ticket is resolved
+    assert "Which floor?" not in page.get_text()  # nothing was added
+
+
+def test_history_shows_state_labels_not_keys(people, policy, client_for):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="waiting_requester", at=NOW)
+    for person in (people.requester, people.analyst):
+        history = _page(client_for(person), ticket).find(id="history").find_parent("section").get_text(" ")
+        assert f"Now: {State.WAITING_REQUESTER.label}" in history
+        assert f"Now: {State.IN_PROGRESS.label}" in history
+        assert "waiting_requester" not in history and "in_progress" not in history
