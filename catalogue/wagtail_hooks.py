@@ -15,6 +15,9 @@ class ServiceViewSet(ModelViewSet):
     list_display = ["name", "category", "owner_team", "status", "review_date"]
     list_filter = ["status", "category"]
     search_fields = ["name", "summary"]
+    # The database's own "contains" on these two fields: Wagtail's SQLite full-text backend names the
+    # fields as columns its index does not have ("no such column: name") and failed every search.
+    search_backend_name = None
 
 
 class RequestTypeViewSet(ModelViewSet):
