@@ -183,11 +183,15 @@ CACHES = {
 # and nobody is logged out when the cache is cleared.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Mail: printed to the console in development, SMTP otherwise.
-EMAIL_BACKEND = env_str(
+# Mail: every mail, ours and any Django or Wagtail sends, is written to the outbox (EMAIL_BACKEND) and
+# handed by the task worker to the delivery backend: printed to the console in development, SMTP otherwise.
+EMAIL_BACKEND = "helpdesk.outbox.OutboxBackend"
+MAIL_DELIVERY_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+if MAIL_DELIVERY_BACKEND == EMAIL_BACKEND:
+    raise ImproperlyConfigured("EMAIL_BACKEND names how mail is delivered; it cannot be the outbox itself.")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.db.models import Case, Count, F, Max, Min, When
 from django.db.models.functions import Greatest
@@ -142,3 +143,22 @@ def worker_health(*, stale_after: timedelta) -> WorkerHealth:
         last_claim_ago=last_claim_ago,
         stale_after=stale_after,
     )
+
+
+def scheduler_silence(*, stale_after: timedelta) -> str:
+    """One sentence when the scheduler has enqueued no periodic job for longer than `stale_after` (or three of
+    its shortest intervals, if longer): mail retries and SLA sweeps wait on it. Empty when it is alive, or
+    when no periodic job is configured."""
+    from helpdesk.models import PeriodicRun
+
+    intervals = [every for _path, every in settings.PERIODIC_TASKS.values()]
+    if not intervals:
+        return ""
+    allowance = max(stale_after, timedelta(seconds=3 * min(intervals)))
+    last = PeriodicRun.objects.aggregate(last=Max("enqueued_at"))["last"]
+    if last is None:
+        return "The scheduler has never enqueued a periodic job; is run_scheduler running?"
+    silent = timezone.now() - last
+    if silent <= allowance:
+        return ""
+    return f"The scheduler has enqueued nothing for {_duration(silent)}; is run_scheduler running?"

@@ -11,13 +11,15 @@ if the worker was down when it was written.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,7 +61,8 @@ def queue(mails: Iterable[Outgoing], *, now: datetime | None = None) -> list[Mai
         Mail(
             purpose=m.purpose,
             to=list(m.to),
-            subject=m.subject[: Mail._meta.get_field("subject").max_length].replace("\n", " "),
+            # One line: a line break of any kind in a header makes the message impossible to send.
+            subject=" ".join(m.subject.splitlines())[: Mail._meta.get_field("subject").max_length],
             body=m.body,
             html_body=m.html_body,
             ticket_id=m.ticket_id,
@@ -101,65 +104,101 @@ def _claim(ids: list[int] | None, now: datetime, limit: int) -> list[Mail]:
 
 def deliver(ids: list[int] | None = None, *, now: datetime | None = None, limit: int = 200) -> int:
     """Try the due mails among `ids` (or any due mails, batch after batch, for up to a minute);
-    returns how many the mail server accepted."""
+    returns how many the mail server accepted. `now` fixes the clock (tests); else each try is dated
+    when it happens."""
+    clock = (lambda: now) if now else timezone.now
     started = timezone.now()
     accepted = 0
     while True:
-        mails = _claim(ids, now or timezone.now(), limit)
-        accepted += _send(mails, now or timezone.now())
-        if ids is not None or len(mails) < limit or timezone.now() - started > SWEEP_FOR:
+        mails = _claim(ids, clock(), limit)
+        sent, whole = _send(mails, clock)
+        accepted += sent
+        if ids is not None or not whole or len(mails) < limit or timezone.now() - started > SWEEP_FOR:
             return accepted
 
 
-def _send(mails: list[Mail], now: datetime) -> int:
-    if not mails:
-        return 0
+def _send(mails: list[Mail], clock) -> tuple[int, bool]:
+    """Hand `mails` to the mail server; returns how many it accepted and whether the batch was finished
+    (a batch that nears the end of its claim hands the rest back untried, so no other worker sends them
+    a second time). A dropped connection is opened again for the next mail, so one mail the server
+    chokes on does not fail the others behind it."""
     accepted = 0
-    connection = get_connection(fail_silently=False)
+    stop_at = time.monotonic() + CLAIM_FOR.total_seconds() / 2
+    connection = None
     try:
-        connection.open()
-    except (SMTPException, OSError) as error:
-        for mail in mails:
-            _failed(mail, error, now)
-        return 0
-    try:
-        for mail in mails:
+        for index, mail in enumerate(mails):
+            if time.monotonic() > stop_at:
+                Mail.objects.filter(pk__in=[m.pk for m in mails[index:]]).update(next_try_at=clock())
+                return accepted, False
+            if connection is None:
+                connection = get_connection(settings.MAIL_DELIVERY_BACKEND, fail_silently=False)
+                try:
+                    connection.open()
+                except (SMTPException, OSError) as error:  # unreachable: every mail of the batch was tried
+                    for rest in mails[index:]:
+                        _failed(rest, error, clock())
+                    return accepted, True
             message = EmailMultiAlternatives(mail.subject, mail.body, None, mail.to, connection=connection)
             if mail.html_body:
                 message.attach_alternative(mail.html_body, "text/html")
             try:
                 sent = message.send()
             except (SMTPException, OSError, ValueError) as error:
-                _failed(mail, error, now)
+                _failed(mail, error, clock())
+                _close(connection)
+                connection = None  # it may be dead or mid-transaction: the next mail opens a fresh one
                 continue
             if sent:
-                _accepted(mail, timezone.now())
+                _accepted(mail, clock())
                 accepted += 1
             else:
-                _failed(mail, "the mail server accepted none of the addresses", now)
+                _failed(mail, "the mail server accepted none of the addresses", clock())
     finally:
+        _close(connection)
+    return accepted, True
+
+
+def _close(connection) -> None:
+    if connection is not None:
         try:
             connection.close()
         except (SMTPException, OSError):
             pass
-    return accepted
 
 
 def _accepted(mail: Mail, at: datetime) -> None:
     from sla.models import SlaEvent
 
+    changes = {"sent_at": at, "next_try_at": None, "attempts": mail.attempts + 1, "last_tried_at": at}
+    if mail.purpose == Mail.Purpose.ACCOUNT:
+        changes.update(body="", html_body="")  # a reset link is not kept once it has gone out
     with transaction.atomic():
-        Mail.objects.filter(pk=mail.pk).update(
-            sent_at=at, next_try_at=None, attempts=mail.attempts + 1, last_tried_at=at, last_error=""
-        )
+        Mail.objects.filter(pk=mail.pk).update(last_error="", **changes)
         if mail.sla_event_ids:
-            SlaEvent.objects.filter(pk__in=mail.sla_event_ids, notified_at=None).update(notified_at=at)
+            # A breach goes to the team and to the escalation address, in digests written together:
+            # it counts as told once every digest that lists it has been accepted.
+            unsent = Mail.objects.filter(
+                purpose=Mail.Purpose.SLA_ALERT, created_at=mail.created_at, sent_at=None
+            ).exclude(pk=mail.pk)
+            waiting = {pk for ids in unsent.values_list("sla_event_ids", flat=True) for pk in ids}
+            told = [pk for pk in mail.sla_event_ids if pk not in waiting]
+            SlaEvent.objects.filter(pk__in=told, notified_at=None).update(notified_at=at)
+
+
+def _hopeless(error: Exception | str) -> bool:
+    """A failure no retry can mend: a message we cannot even write (a line break in a header, a
+    malformed address), or every address refused as unknown (5xx)."""
+    if isinstance(error, ValueError):
+        return True
+    if isinstance(error, SMTPRecipientsRefused):
+        return all(code >= 500 for code, _message in error.recipients.values())
+    return False
 
 
 def _failed(mail: Mail, error: Exception | str, now: datetime) -> None:
     attempts = mail.attempts + 1
     retry_at = now + pause_after(attempts)
-    gave_up = now >= mail.retry_until
+    gave_up = now >= mail.retry_until or _hopeless(error)
     text = f"{type(error).__name__}: {error}" if isinstance(error, Exception) else error
     Mail.objects.filter(pk=mail.pk).update(
         attempts=attempts,
@@ -195,3 +234,24 @@ def given_up():
 def waiting():
     """Mails still being tried after a failure: the mail server has refused or not answered them."""
     return Mail.objects.filter(next_try_at__isnull=False, attempts__gt=0).order_by("created_at", "pk")
+
+
+class OutboxBackend(BaseEmailBackend):
+    """Django's EMAIL_BACKEND: mail that Django, Wagtail or any library sends (the admin's password reset,
+    Wagtail's notices) is written to the outbox like ours and delivered by the worker through
+    MAIL_DELIVERY_BACKEND, so it too survives a mail server that is down. Attachments are not kept."""
+
+    def send_messages(self, email_messages) -> int:
+        mails = []
+        for message in email_messages:
+            html = next((content for content, kind in getattr(message, "alternatives", []) if kind == "text/html"), "")
+            mails.append(
+                Outgoing(
+                    to=list(message.recipients()),
+                    subject=str(message.subject),
+                    body=str(message.body),
+                    purpose=Mail.Purpose.OTHER,
+                    html_body=str(html),
+                )
+            )
+        return len(queue(mails))

@@ -25,6 +25,8 @@ def pytest_configure(config):
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         SECURE_SSL_REDIRECT=False,
+        # The worker hands mail to Django's in-memory outbox (mail.outbox), which tests read.
+        MAIL_DELIVERY_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     ).enable()
 
 

@@ -27,10 +27,20 @@ class Recorder:
     def __init__(self):
         self.received: list[tuple[list[str], str]] = []
         self.refusing = False
+        self.answers: dict[str, str] = {}  # recipient -> the server's answer to it, instead of "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self.answers.get(address, "250 OK")
+        if answer.startswith("250") or answer.startswith("421"):
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        return answer
 
     async def handle_DATA(self, server, session, envelope):
         if self.refusing:
             return "451 Requested action aborted: try again later"
+        if any(self.answers.get(to, "").startswith("421") for to in envelope.rcpt_tos):
+            return "421 Service not available, closing transmission channel"
         self.received.append((envelope.rcpt_tos, envelope.content.decode("utf8", "replace")))
         return "250 OK"
 
@@ -62,7 +72,7 @@ class MailServer:
 @pytest.fixture
 def smtp(settings):
     server = MailServer()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.MAIL_DELIVERY_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", server.port, 5
     yield server
     server.down()
@@ -211,3 +221,78 @@ def test_the_mail_and_its_task_commit_or_roll_back_with_the_change(people, polic
     [task] = DBTaskResult.objects.all()
     assert task.task_path == "helpdesk.tasks.deliver_mail" and task.args_kwargs["args"] == [[mail.pk]]
     assert "This sticks" in mail.body
+
+
+def queued(*mails: tuple[str, str]) -> list[Mail]:
+    with transaction.atomic():
+        return outbox.queue([outbox.Outgoing([to], subject, f"Body of {subject}") for to, subject in mails])
+
+
+def test_one_mail_the_server_chokes_on_does_not_fail_the_mails_behind_it(db, smtp):
+    smtp.up()
+    smtp.box.answers["choke@example.org"] = "421"  # the server gives up on this one and drops the line
+    choke, *rest = queued(("choke@example.org", "First"), ("a@example.org", "Second"), ("b@example.org", "Third"))
+    assert outbox.deliver(now=choke.next_try_at) == 2
+    assert sorted(to[0] for to, _body in smtp.box.received) == ["a@example.org", "b@example.org"]
+    choke.refresh_from_db()
+    assert choke.attempts == 1 and choke.next_try_at is not None and "421" in choke.last_error
+    assert all(Mail.objects.get(pk=m.pk).sent_at for m in rest)
+
+
+def test_a_line_break_in_a_subject_does_not_stop_the_mail(db, smtp):
+    smtp.up()
+    [mail] = queued(("a@example.org", "[INC-000001] We have it: Printer\rdown\u2028again"))
+    assert outbox.deliver(now=mail.next_try_at) == 1
+    [body] = smtp.bodies_to("a@example.org")
+    assert "Subject: [INC-000001] We have it: Printer down again" in body
+
+
+def test_an_address_the_server_says_does_not_exist_is_given_up_at_once(db, smtp):
+    smtp.up()
+    smtp.box.answers["nobody@example.org"] = "550 No such user here"
+    [mail] = queued(("nobody@example.org", "Hello"))
+    outbox.deliver(now=mail.next_try_at)
+    mail.refresh_from_db()
+    assert mail.gave_up_at is not None and mail.attempts == 1 and "550" in mail.last_error
+
+
+def test_mail_that_django_or_wagtail_sends_goes_through_the_outbox_too(
+    people, smtp, settings, client, django_capture_on_commit_callbacks
+):
+    """The Wagtail admin's own password reset, with the mail server down, arrives once it is back."""
+    settings.EMAIL_BACKEND = "helpdesk.outbox.OutboxBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/password_reset/", {"email": people.manager.email})
+    assert response.status_code == 302
+    mail = Mail.objects.get(purpose=Mail.Purpose.OTHER)
+    assert mail.to == [people.manager.email] and mail.attempts == 1 and mail.sent_at is None
+
+    smtp.up()
+    outbox.deliver(now=mail.next_try_at)
+    [body] = smtp.bodies_to(people.manager.email)
+    assert "/admin/password_reset/confirm/" in body.replace("=\n", "")
+
+
+def test_a_breach_counts_as_told_only_once_every_digest_listing_it_is_accepted(
+    db, smtp, django_capture_on_commit_callbacks
+):
+    calendar = factories.CalendarFactory(name="24/7", week=factories.ALWAYS_WEEK)
+    factories.PolicyFactory(name="Round the clock", calendar=calendar, is_default=True, escalate_to="boss@example.org")
+    team = factories.TeamFactory(email="desk@example.org")
+    factories.ticket(requester=factories.UserFactory(), team=team, at=timezone.now() - timedelta(days=30))
+    smtp.up()
+    smtp.box.answers["boss@example.org"] = "451 Mailbox busy, try later"
+    with django_capture_on_commit_callbacks(execute=True):
+        scan()
+    breach = SlaEvent.objects.filter(kind=EventKind.BREACHED).first()
+    team_digest, boss_digest = (
+        Mail.objects.get(purpose=Mail.Purpose.SLA_ALERT, to=[a]) for a in ("desk@example.org", "boss@example.org")
+    )
+    assert team_digest.sent_at is not None and boss_digest.sent_at is None
+    breach.refresh_from_db()
+    assert breach.notified_at is None  # the escalation address has not had it yet
+
+    del smtp.box.answers["boss@example.org"]
+    outbox.deliver([boss_digest.pk], now=boss_digest.next_try_at)
+    breach.refresh_from_db()
+    assert breach.notified_at is not None

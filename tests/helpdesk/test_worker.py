@@ -53,6 +53,7 @@ def db_queue(db, settings):
     """Enqueued tasks are stored rows, as in production, instead of running at once."""
     settings.TASKS = DB_TASKS
     settings.WORKER_STALE_MINUTES = 10
+    settings.PERIODIC_TASKS = {}  # no scheduler to expect: these tests are about the worker
 
 
 def enqueue_at(moment: dt.datetime, **options) -> DBTaskResult:
@@ -315,3 +316,18 @@ def test_the_scheduler_carries_on_after_the_database_restarts(live_queue, proces
 
     scheduler.send_signal(signal.SIGTERM)
     assert scheduler.wait(10) == 0
+
+
+def test_a_silent_scheduler_fails_the_check(db, settings):
+    """Without it nothing is enqueued, so the worker looks idle while retries and sweeps wait."""
+    from helpdesk.models import PeriodicRun
+
+    settings.TASKS = DB_TASKS
+    settings.PERIODIC_TASKS = {"sla-scan": ("sla.tasks.scan_task", 60)}
+    assert check_worker() == (1, "The scheduler has never enqueued a periodic job; is run_scheduler running?")
+    with time_machine.travel(START, tick=False):
+        PeriodicRun.objects.create(name="sla-scan", due_at=START)
+    with time_machine.travel(START + 2 * MINUTE, tick=False):
+        assert check_worker() == (0, "No background work is waiting.")
+    with time_machine.travel(START + 31 * MINUTE, tick=False):
+        assert check_worker() == (1, "The scheduler has enqueued nothing for 31 minutes; is run_scheduler running?")

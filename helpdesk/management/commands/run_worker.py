@@ -8,6 +8,7 @@ failed once it is back, instead of staying "running" for ever. SIGTERM and Ctrl-
 """
 
 import os
+import time
 
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
@@ -16,17 +17,31 @@ from django_tasks_db.models import DBTaskResult
 
 from helpdesk.health import DATABASE_DOWN, log, ride_out_outage
 
+# A claim failing again within this many seconds of carrying on counts as the same failure repeating.
+QUICK_REPEAT_SECONDS = 60
+MOST_QUICK_REPEATS = 10
+
 
 class DurableWorker(db_worker.Worker):
     unrecorded: tuple[DBTaskResult, BaseException] | None = None
 
     def run(self) -> None:
+        repeats = 0
         while self.running:
+            resumed = time.monotonic()
             try:
                 super().run()
                 return  # --batch or --max-tasks reached: a clean end
             except DATABASE_DOWN as error:
-                if not ride_out_outage(error, who=f"worker {self.worker_id}", stopping=lambda: not self.running):
+                # The database answers yet the claim fails again at once (a missing table, a full disk):
+                # wait longer each time, and after a few minutes of it exit, so the failure shows.
+                repeats = repeats + 1 if time.monotonic() - resumed < QUICK_REPEAT_SECONDS else 1
+                if repeats > MOST_QUICK_REPEATS:
+                    log.error("worker %s: the database answers but every claim fails; stopping", self.worker_id)
+                    raise
+                first = min(2.0 ** (repeats - 1), 30.0)
+                who = f"worker {self.worker_id}"
+                if not ride_out_outage(error, who=who, stopping=lambda: not self.running, first=first):
                     return
             self.startup_delay = False  # the random start-up pause is for the first start only
             self.record_unrecorded()
