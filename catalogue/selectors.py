@@ -6,11 +6,22 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalogue.entitlement import Discount, Offer, Person, Rule, offer_for
-from catalogue.models import DiscountScheme, EntitlementRule, RequestType, Service
+from catalogue.models import DiscountScheme, EntitlementRule, RequestType, Service, Submission
 from sla.models import Policy, Target
 from sla.tiers import tier_for
 
@@ -33,20 +44,45 @@ def request_types_for(services: Iterable[Service] | QuerySet[Service]) -> QueryS
     )
 
 
+def with_usage(request_types: QuerySet[RequestType]) -> QuerySet[RequestType]:
+    """The request types annotated with their use: `times_used` (submissions made, 0 for none) and
+    `last_used_at` (the latest submission's time, None for none), read from the submissions' usage
+    index, one subquery each per row (per row listed, unless the list is sorted by them). Usage is never
+    stored on the request type: counting it on each request serialised requests for the same type."""
+    theirs = Submission.objects.filter(request_type=OuterRef("pk")).order_by().values("request_type")
+    return request_types.annotate(
+        times_used=Coalesce(Subquery(theirs.annotate(n=Count("pk")).values("n")), 0),
+        last_used_at=Subquery(theirs.annotate(last=Max("created_at")).values("last")),
+    )
+
+
 def request_types_to_ask(user) -> QuerySet[RequestType]:
-    """Offered, active request types with what asking for one of them reads, in three queries: the type
+    """Offered, active request types with what asking for one of them reads, in two queries: the type
     with its service, owner team and policy tiers (and `asker_grade_level`, the grade level of `user`,
-    None without a grade), its rules, its form fields. For `offer_to`."""
-    rules = EntitlementRule.objects.select_related("min_grade", "division", "cost_centre", "location", "group")
+    None without a grade; `has_rules`, whether any entitlement rule limits it), its form fields. For
+    `offer_to`, which reads the rules only when there are some (most request types are for everyone)."""
     grade_level = get_user_model().objects.filter(pk=user.pk).values("grade__level")[:1]
     return (
         # Service.objects.offered(), on the join: a subquery costs PostgreSQL more planning than the read.
         RequestType.objects.filter(is_active=True)
         .exclude(service__status=Service.Status.RETIRED)
         .select_related("service__owner_team", "service__policy__calendar", "service__policy__premium_policy__calendar")
-        .prefetch_related(Prefetch("rules", queryset=rules), "fields")
-        .annotate(asker_grade_level=Subquery(grade_level))
+        .prefetch_related("fields")
+        .annotate(
+            asker_grade_level=Subquery(grade_level),
+            has_rules=Exists(EntitlementRule.objects.filter(request_type=OuterRef("pk"))),
+        )
     )
+
+
+def _rules_of(request_type: RequestType) -> list[EntitlementRule]:
+    """The request type's entitlement rules with what they name, in one query; none, without a query,
+    when `request_types_to_ask` found it has none."""
+    if not getattr(request_type, "has_rules", True):
+        return []
+    rules = EntitlementRule.objects.select_related("min_grade", "division", "cost_centre", "location", "group")
+    prefetch_related_objects([request_type], Prefetch("rules", queryset=rules))
+    return list(request_type.rules.all())
 
 
 def person_facts(user, *, grade_level=_UNREAD, with_groups: bool = True) -> Person:
@@ -103,11 +139,12 @@ def discounts_for(person: Person, service_id: int, today: date) -> list[Discount
 
 def offer_to(user, request_type: RequestType, *, today: date | None = None) -> Offer:
     """`user`'s offer for one request type read by `request_types_to_ask`: the same as OfferBook's, with
-    only the facts this one offer needs. One query for the discounts that could apply, one for the
-    person's groups when a rule names a group, one for the default policy when the service has none,
-    and one for the targets of the policy quoted (already on `offer.policy` for the ticket's clocks)."""
+    only the facts this one offer needs. One query for its rules when it has some, one for the discounts
+    that could apply, one for the person's groups when a rule names a group, one for the default policy
+    when the service has none, and one for the targets of the policy quoted (already on `offer.policy`
+    for the ticket's clocks)."""
     service = request_type.service
-    rules = [_rule(r) for r in request_type.rules.all()]
+    rules = [_rule(r) for r in _rules_of(request_type)]
     with_groups = any(rule.group_id is not None for rule in rules)
     person = person_facts(user, grade_level=request_type.asker_grade_level, with_groups=with_groups)
     today = today or timezone.localdate()

@@ -52,9 +52,11 @@ def record_submission(
     *, request_type: RequestType, requester, raised_by, form: RequestForm, offer: Offer, files: dict[str, str]
 ) -> Submission:
     """Record a validated request for `requester` with the price and policy quoted in `offer` (their
-    offer for `request_type`), and count the use.
+    offer for `request_type`). The request type's use is read from its submissions
+    (`selectors.with_usage`): nothing on the request type is written, so concurrent requests for it do
+    not wait on each other.
 
-    Raises NotEntitled when the offer does not admit the requester. Two writes: call it inside the
+    Raises NotEntitled when the offer does not admit the requester. One write: call it inside the
     caller's transaction, the one that raises the request's ticket.
     """
     if not offer.entitled:
@@ -70,5 +72,4 @@ def record_submission(
         discount=offer.discount,
         policy=offer.policy,
     )
-    request_type.record_use()
     return submission

@@ -2,10 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from catalogue.models import Category, DiscountScheme, Provider, RequestType, Service
+from catalogue.selectors import with_usage
 
 
 class ServiceViewSet(ModelViewSet):
@@ -20,11 +23,27 @@ class ServiceViewSet(ModelViewSet):
     search_backend_name = None
 
 
+class RequestTypeIndexView(IndexView):
+    """The list of request types, each with its service and its use read from its submissions (sortable),
+    in one query however many rows."""
+
+    def get_base_queryset(self):
+        return with_usage(super().get_base_queryset().select_related("service"))
+
+
 class RequestTypeViewSet(ModelViewSet):
     model = RequestType
     icon = "form"
     menu_label = _("Request types and forms")
-    list_display = ["name", "service", "kind", "times_used", "form_review_date"]
+    index_view_class = RequestTypeIndexView
+    list_display = [
+        "name",
+        "service",
+        "kind",
+        Column("times_used", label=_("Times used"), sort_key="times_used"),
+        DateColumn("last_used_at", label=_("Last used"), sort_key="last_used_at"),
+        "form_review_date",
+    ]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
 
