@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from catalogue.models import RequestKind, RequestType
 from helpdesk import services
-from helpdesk.models import Level, State, Ticket, User
+from helpdesk.models import Channel, Level, State, Ticket, User
 from sla.scan import scan
 
 TICKETS = 300
@@ -43,10 +43,14 @@ TEXT = {
 }
 
 
+CHANNELS = [Channel.PORTAL] * 6 + [Channel.PHONE] * 2 + [Channel.EMAIL, Channel.WALK_IN]
+
+
 def seed_tickets() -> int:
     if Ticket.objects.count() >= TICKETS:
         return Ticket.objects.count()  # already seeded: leave the history as it is
     rng = random.Random(2026)
+    ways_in = random.Random(7)  # its own, so the rest of the demo stays as it was
     now = timezone.now()
     requesters = list(User.objects.filter(teams__isnull=True, is_active=True))
     request_types = list(RequestType.objects.select_related("service__owner_team", "service__policy"))
@@ -60,11 +64,14 @@ def seed_tickets() -> int:
         # Finished work spreads over six weeks; what is still open is mostly recent, as on a real desk.
         finished = state in (State.RESOLVED, State.CLOSED, State.CANCELLED)
         at = now - timedelta(days=rng.uniform(0.2, 42) if finished else rng.uniform(0.05, 4))
+        # Most come in by the portal; the rest an analyst raised for someone who phoned, mailed or walked in.
+        channel = ways_in.choice(CHANNELS) if analyst else Channel.PORTAL
         ticket = services.raise_ticket(
             kind=request_type.kind,
             title=rng.choice(PROBLEMS) if request_type.kind == RequestKind.INCIDENT else request_type.name,
             requester=requester,
-            raised_by=requester,
+            raised_by=requester if channel == Channel.PORTAL else analyst,
+            channel=channel,
             service=service,
             impact=rng.choice(list(Level.values)),
             urgency=rng.choice(list(Level.values)),

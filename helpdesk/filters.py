@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
-from helpdesk.models import OPEN_STATES, State, Team, Ticket, User
+from helpdesk.models import OPEN_STATES, Channel, State, Team, Ticket, User
 from helpdesk.models.tickets import SEARCH_LIMIT
 from helpdesk.queues import AGE_BANDS, SLA_STATE_Q, paused_q
 from helpdesk.verdicts import target_breaches, target_verdicts
@@ -61,6 +61,7 @@ class DeskFilter(django_filters.FilterSet):
     assignee = django_filters.CharFilter(label=_("Assignee"), method="filter_assignee", max_length=150)
     service = django_filters.ChoiceFilter(label=_("Service"), field_name="service_id", empty_label=_("Any service"))
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=RequestKind.choices, empty_label=_("Any kind"))
+    channel = django_filters.ChoiceFilter(label=_("Came in by"), choices=Channel.choices, empty_label=_("Any way"))
     sla = django_filters.ChoiceFilter(
         label=_("Service level"), choices=SLA_CHOICES, method="filter_sla", empty_label=_("Any")
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.forms import PersonField, check_upload
 from catalogue.models import Service
-from helpdesk.models import SavedView, User
+from helpdesk.models import Channel, SavedView, User
 
 # The limits on typed text live with the models (one place); these forms use the same constants.
 from helpdesk.models.tickets import COMMENT_LIMIT, DESCRIPTION_LIMIT, MESSAGE_LIMIT, TITLE_LIMIT
@@ -81,10 +81,30 @@ class IncidentForm(forms.Form):
         empty_label=_("I don't know"),
     )
 
+    # How the person got in touch, when an analyst raises it for them (the API and mail set their own).
+    CALLER_CHANNELS = [(c.value, c.label) for c in (Channel.PHONE, Channel.WALK_IN, Channel.EMAIL)]
+    channel = forms.ChoiceField(
+        label=_("How did they get in touch? (analysts only)"),
+        choices=CALLER_CHANNELS,
+        initial=Channel.PHONE,
+        required=False,
+        help_text=_("Only when you raise this for someone else; what you raise for yourself came in by the portal."),
+    )
+
     def __init__(self, *args, analyst: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not analyst:
             del self.fields["requester"]
+            del self.fields["channel"]
+
+    def clean(self):
+        data = super().clean()
+        # Raised for oneself, it came in by the portal, whatever the box says.
+        if not data.get("requester"):
+            data["channel"] = Channel.PORTAL
+        elif not data.get("channel"):
+            data["channel"] = Channel.PHONE
+        return data
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -20,6 +20,7 @@ from helpdesk import notifications
 from helpdesk.models import (
     OPEN_STATES,
     Attachment,
+    Channel,
     EventKind,
     Level,
     Message,
@@ -90,6 +91,7 @@ def raise_ticket(
     at: datetime | None = None,
     notify: bool = True,
     tier: Tier[Policy] | None = None,
+    channel: str = Channel.PORTAL,
 ) -> Ticket:
     """Create a ticket with its reference, history and running SLA clocks; tell people after commit
     (unless `notify` is off, for imports and demo data).
@@ -101,6 +103,8 @@ def raise_ticket(
     at = at or timezone.now()
     if requester.pk != raised_by.pk and not (raised_by.roles.analyst or raised_by.roles.manager):
         raise Refused(_("Only analysts may raise tickets for someone else."))
+    if channel not in Channel.values:
+        raise Refused(_("That is not a way a ticket can come in."), status=400)
     team = service.owner_team if service else default_team()
     policy, premium = tier or _policy_for(service, requester)
     priority = priority_for(impact, urgency, entitled_tier=premium)
@@ -119,6 +123,7 @@ def raise_ticket(
             impact=impact,
             urgency=urgency,
             priority=priority,
+            channel=channel,
             team=team,
             cost_centre_id=requester.cost_centre_id,
             policy=policy,
@@ -126,7 +131,14 @@ def raise_ticket(
         )
         # The primary key is unique under any concurrency, so the reference made from it is too.
         ticket.reference = f"{'INC' if kind == RequestKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
-        ticket.log(EventKind.CREATED, by=raised_by, at=at, priority=priority, on_behalf=requester.pk != raised_by.pk)
+        ticket.log(
+            EventKind.CREATED,
+            by=raised_by,
+            at=at,
+            priority=priority,
+            on_behalf=requester.pk != raised_by.pk,
+            channel=channel,
+        )
         clocks = []
         if policy is not None:
             clocks = ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)

@@ -44,6 +44,16 @@ OPEN_STATES = [State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.WAITING_REQUE
 WORKING_STATES = [State.ASSIGNED, State.IN_PROGRESS]
 
 
+class Channel(models.TextChoices):
+    """How a ticket came in: the portal (a person's own form, or the catalogue's), or through an analyst
+    who raised it for someone who mailed, phoned or walked in."""
+
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+
+
 class Level(models.TextChoices):
     HIGH = "high", _("High")
     MEDIUM = "medium", _("Medium")
@@ -173,6 +183,7 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     impact = models.CharField(_("impact"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
     urgency = models.CharField(_("urgency"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, default=Priority.P3)
+    channel = models.CharField(_("came in by"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
     team = models.ForeignKey("helpdesk.Team", on_delete=models.PROTECT, related_name="tickets")
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_tickets"

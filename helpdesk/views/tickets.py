@@ -253,6 +253,7 @@ def report_incident(request):
                 service=data["service"],
                 impact=data["impact"],
                 urgency=data["urgency"],
+                channel=data["channel"],
             )
         except Refused as refused:
             return render(

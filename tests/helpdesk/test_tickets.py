@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from helpdesk import selectors, services
-from helpdesk.models import EventKind, State, Ticket, priority_for
+from helpdesk.models import Channel, EventKind, State, Ticket, priority_for
 from helpdesk.services import Refused
 from sla.models import Clock, TargetKind
 from tests import factories
@@ -374,8 +374,34 @@ def test_an_analyst_raises_an_incident_for_someone_who_cant(people, policy, clie
     assert client_for(people.analyst).post("/my/report/", data).status_code == 302
     made = Ticket.objects.get()
     assert (made.requester, made.raised_by) == (people.requester, people.analyst)
-    client_for(people.other_staff).post("/my/report/", {**data, "title": "Not for them"})
-    assert Ticket.objects.get(title="Not for them").requester == people.other_staff  # the field is not theirs
+    client_for(people.other_staff).post("/my/report/", {**data, "title": "Not for them", "channel": "phone"})
+    theirs = Ticket.objects.get(title="Not for them")
+    assert theirs.requester == people.other_staff  # the field is not theirs
+    assert theirs.channel == Channel.PORTAL  # nor is this one
+
+
+def test_an_analyst_says_how_the_caller_got_in_touch(people, policy, client_for):
+    factories.TeamFactory(slug="service-desk", members=[people.analyst])
+    analyst = client_for(people.analyst)
+    form = analyst.get("/my/report/").content.decode()
+    assert "How did they get in touch?" in form and 'value="walk_in"' in form
+    assert "How did they get in touch?" not in client_for(people.requester).get("/my/report/").content.decode()
+    data = {"title": "Printer jam", "impact": "low", "urgency": "high", "requester": people.requester.username}
+    assert analyst.post("/my/report/", {**data, "channel": "walk_in"}).status_code == 302
+    made = Ticket.objects.get(title="Printer jam")
+    assert made.channel == Channel.WALK_IN
+    assert made.events.get(kind=EventKind.CREATED).data["channel"] == "walk_in"
+    assert "Came in by</dt><dd>Walk-in" in analyst.get(f"/my/tickets/{made.reference}/").content.decode()
+    # For themselves it came in by the portal, whatever the box says; a made-up way in is refused.
+    assert (
+        analyst.post("/my/report/", {**data, "requester": "", "title": "Mine", "channel": "phone"}).status_code == 302
+    )
+    assert Ticket.objects.get(title="Mine").channel == Channel.PORTAL
+    refused = analyst.post("/my/report/", {**data, "title": "Forged", "channel": "carrier-pigeon"})
+    assert refused.status_code == 400 and not Ticket.objects.filter(title="Forged").exists()
+    # The desk filters by it.
+    desk = analyst.get("/desk/", {"state": "", "channel": "walk_in"}).content.decode()
+    assert made.reference in desk and Ticket.objects.get(title="Mine").reference not in desk
 
 
 def test_cancelling_a_service_shows_what_it_means_and_asks_to_confirm(people, policy, client_for):
