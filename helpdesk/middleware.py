@@ -1,3 +1,4 @@
+import logging
 import zoneinfo
 
 from csp.middleware import CSPMiddleware
@@ -5,7 +6,10 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.datastructures import MultiValueDictKeyError
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 class PersonalPreferencesMiddleware:
@@ -48,6 +52,19 @@ class RejectUnreadableInput:
             reason = _("The request held a character we cannot accept.")
             return render(request, "400.html", {"reason": reason}, status=400)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """Two failures that can only come of a malformed request, met in Django's or Wagtail's own views
+        (the admin's forms): a form field the view reads is missing (a forged formset count), or a number
+        is too large for the database (SQLite). A 400 saying so, not an error page; still logged."""
+        if isinstance(exception, MultiValueDictKeyError):
+            reason = _("Part of the form was missing. Reload the page and try again.")
+        elif isinstance(exception, OverflowError):
+            reason = _("A number in the request is too large.")
+        else:
+            return None
+        logger.warning("Bad request to %s: %s: %s", request.path, type(exception).__name__, exception)
+        return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def _has_nul(data) -> bool:

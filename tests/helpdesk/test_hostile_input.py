@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
 
 from helpdesk.forms import DESCRIPTION_LIMIT, id_from
 from tests import factories
@@ -123,3 +124,28 @@ def test_healthz_answers_over_plain_http_when_everything_else_redirects(db, sett
     client = Client()  # a new client loads the middleware with the setting on
     assert client.get("/healthz").status_code == 200
     assert client.get("/my/").status_code == 301
+
+
+def test_a_forged_formset_count_in_the_admin_is_a_400_not_a_500(people, client_for):
+    """Wagtail's inline rows trust the posted count of existing rows and read an id that is not there."""
+    forged = {
+        "name": "Forged",
+        "time_zone": "Europe/London",
+        "opening_hours-TOTAL_FORMS": "1",
+        "opening_hours-INITIAL_FORMS": "1",
+        "opening_hours-MIN_NUM_FORMS": "0",
+        "opening_hours-MAX_NUM_FORMS": "1000",
+    }
+    response = client_for(people.manager).post("/admin/calendar/new/", forged)
+    assert response.status_code == 400
+    assert "Part of the form was missing" in response.content.decode()
+
+
+def test_a_number_too_large_for_the_database_is_a_400(people, client_for):
+    """On SQLite a chosen id past 64 bits overflows inside Django's multiple-choice lookup."""
+    huge = "99999999999999999999"
+    response = client_for(people.manager).post(
+        f"/admin/team/edit/{people.team.pk}/", {"name": "Desk", "slug": "desk", "members": [huge]}
+    )
+    # Refused as a request on SQLite, as a choice on PostgreSQL: never an error page.
+    assert response.status_code == (400 if connection.vendor == "sqlite" else 200)
