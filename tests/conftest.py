@@ -80,3 +80,10 @@ def client_for(db):
         return client
 
     return make
+
+
+@pytest.fixture
+def policy(db):
+    """The default service-level policy (P1-P4 response and resolution targets on office hours), which
+    every ticket raised without a policy of its own runs under. A module may override it."""
+    return factories.PolicyFactory(name="Standard", is_default=True)

@@ -47,11 +47,3 @@ class Mail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
-
-    @property
-    def status(self) -> str:
-        if self.sent_at:
-            return _("Sent")
-        if self.gave_up_at:
-            return _("Given up")
-        return _("Waiting to be sent") if not self.attempts else _("Trying again")

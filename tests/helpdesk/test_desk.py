@@ -20,11 +20,6 @@ from tests import factories
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 
 
-@pytest.fixture
-def policy(db):
-    return factories.PolicyFactory(name="Standard", is_default=True)
-
-
 def make(people, *, team=None, state="new", at=NOW, **kwargs):
     return factories.ticket(requester=people.requester, team=team or people.team, state=state, at=at, **kwargs)
 

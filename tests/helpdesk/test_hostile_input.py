@@ -12,11 +12,6 @@ NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-def policy(db):
-    return factories.PolicyFactory(name="Standard", is_default=True)
-
-
-@pytest.fixture
 def ticket(people, policy):
     return factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
 

@@ -78,11 +78,6 @@ def smtp(settings):
     server.down()
 
 
-@pytest.fixture
-def policy(db):
-    return factories.PolicyFactory(name="Standard", is_default=True)
-
-
 def test_a_reply_saved_while_the_mail_server_is_down_goes_out_when_it_is_back(
     people, policy, smtp, client_for, django_capture_on_commit_callbacks
 ):

@@ -18,11 +18,6 @@ NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 MARKER = "Zebra-7431 marker words"
 
 
-@pytest.fixture
-def policy(db):
-    return factories.PolicyFactory(name="Standard", is_default=True)
-
-
 def _page(client, ticket) -> BeautifulSoup:
     response = client.get(f"/my/tickets/{ticket.reference}/")
     assert response.status_code == 200

@@ -18,11 +18,6 @@ from tests.factories import ServiceFactory
 NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)  # a Tuesday, 10:00 in Stockholm
 
 
-@pytest.fixture
-def policy(db):
-    return factories.PolicyFactory(name="Standard", is_default=True)
-
-
 def make(people, state="new", **kwargs):
     return factories.ticket(requester=people.requester, team=people.team, state=state, at=NOW, **kwargs)
 

@@ -24,11 +24,6 @@ H, M = timedelta(hours=1), timedelta(minutes=1)
 MONDAY_7 = datetime(2026, 11, 23, 7, tzinfo=UTC)  # 08:00 in Stockholm
 
 
-@pytest.fixture
-def policy(db):
-    return factories.PolicyFactory(name="Standard", is_default=True)
-
-
 def raised(people, *, at=MONDAY_7, **kwargs) -> Ticket:
     """A P3 incident (response 4 h, resolution 24 h of office time), started and answered at once."""
     ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=at, **kwargs)
