@@ -194,6 +194,8 @@ def test_a_password_reset_asked_for_while_the_mail_server_is_down_arrives_later(
     [body] = smtp.bodies_to(people.requester.email)
     link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+)", body.replace("=\n", "")).group(1)
     assert client.get(link, follow=True).status_code == 200
+    mail.refresh_from_db()
+    assert mail.sent_at is not None and mail.body == ""  # the reset link is not kept once it has gone out
 
 
 def test_the_mail_and_its_task_commit_or_roll_back_with_the_change(people, policy, settings):
