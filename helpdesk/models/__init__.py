@@ -10,6 +10,8 @@ from helpdesk.models.people import (
     validate_language,  # noqa: F401 - migrations refer to it here
     validate_time_zone,  # noqa: F401 - migrations refer to it here
 )
+from helpdesk.models.reporting import DailyFigure, ReportState, TicketFact
+from helpdesk.models.satisfaction import FollowUp, Satisfaction
 from helpdesk.models.scheduling import PeriodicRun
 from helpdesk.models.tickets import (
     OPEN_STATES,
@@ -33,19 +35,24 @@ __all__ = [
     "Attachment",
     "Channel",
     "CostCentre",
+    "DailyFigure",
     "Division",
     "EventKind",
+    "FollowUp",
     "Grade",
     "Level",
     "Location",
     "Mail",
     "Message",
     "PeriodicRun",
+    "ReportState",
+    "Satisfaction",
     "SavedView",
     "State",
     "Team",
     "Ticket",
     "TicketEvent",
+    "TicketFact",
     "User",
     "is_requester_side",
     "is_team_analyst",

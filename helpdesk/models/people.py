@@ -179,6 +179,15 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="teams", blank=True, verbose_name=_("analysts")
     )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team lead"),
+        help_text=_("Follows up poor satisfaction answers. Empty: the team's managers do."),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -219,6 +219,8 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
             models.Index(fields=["state", "resolved_at"], name="ticket_state_resolved"),
             # The board's weekly counts: index-only range scans.
             models.Index(fields=["created_at"], name="ticket_created"),
+            # Reports find the tickets changed since they last looked by this.
+            models.Index(fields=["updated_at"], name="ticket_updated"),
             models.Index(fields=["resolved_at"], condition=Q(resolved_at__isnull=False), name="ticket_resolved"),
             # The board's open figures by team and service, read from the index alone.
             models.Index(
