@@ -37,8 +37,10 @@ class TicketFact(models.Model):
     # Outcomes.
     response_verdict = models.CharField(max_length=9, blank=True, help_text="met or missed; empty when not judged.")
     response_time = models.PositiveIntegerField(null=True, blank=True, help_text="Business seconds used.")
+    response_step = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Its step (reports/steps.py).")
     resolution_verdict = models.CharField(max_length=9, blank=True)
     resolution_time = models.PositiveIntegerField(null=True, blank=True)
+    resolution_step = models.PositiveSmallIntegerField(null=True, blank=True)
     reopened = models.BooleanField(default=False)
     first_contact = models.BooleanField(default=False)
     csat = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The satisfaction score, 1-5.")
