@@ -31,6 +31,7 @@ install-dev: $(VENV)/.dev
 # The demo: development settings on SQLite, a task worker and the scheduler beside the web server.
 # A worker or scheduler that exits is started again 2 s later, with a line saying so; Ctrl-C stops all three.
 run: export DEBUG ?= 1
+run: export REPORTING_TIME_ZONE ?= Europe/Stockholm
 run: install
 	mkdir -p var/static
 	$(PY) manage.py migrate --noinput

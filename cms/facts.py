@@ -16,6 +16,7 @@ from catalogue.models import Category, Part, RequestType, Service
 from catalogue.selectors import OfferBook, request_types_for, services_for_catalogue
 from cms.filters import CatalogueFilter
 from helpdesk.models import Team
+from helpdesk.reports.published import Share, published
 from sla.clock import DAY_NAMES
 from sla.models import Calendar, Policy, Priority, TargetKind
 
@@ -108,12 +109,17 @@ class TargetRow:
     response: timedelta | None
     resolution: timedelta | None
     round_the_clock: bool
+    # Last full month's measured results beside each target (helpdesk/reports/published.py).
+    response_result: Share | None = None
+    resolution_result: Share | None = None
 
 
-def target_rows(policy: Policy | None) -> list[TargetRow]:
-    """Response and resolution targets per priority, from a policy with prefetched targets."""
+def target_rows(policy: Policy | None, *, proof: tuple[str, int] | None = None) -> list[TargetRow]:
+    """Response and resolution targets per priority, from a policy with prefetched targets; with `proof`
+    (("policy", id) or ("service", id)), each with last month's measured result of that policy or service."""
     if policy is None:
         return []
+    results = published() if proof else None
     by_key = {(t.priority, t.kind): t for t in policy.targets.all()}
     rows = []
     for priority, label in Priority.choices:
@@ -121,11 +127,16 @@ def target_rows(policy: Policy | None) -> list[TargetRow]:
         resolution = by_key.get((priority, TargetKind.RESOLUTION))
         if response or resolution:
             special = [t.calendar_id for t in (response, resolution) if t and t.calendar_id]
-            rows.append(
-                TargetRow(
-                    priority, label, response and response.duration, resolution and resolution.duration, bool(special)
-                )
+            row = TargetRow(
+                priority, label, response and response.duration, resolution and resolution.duration, bool(special)
             )
+            if results is not None:
+                segment, pk = proof
+                row.response_result = results.result(segment, pk, priority, TargetKind.RESPONSE) if response else None
+                row.resolution_result = (
+                    results.result(segment, pk, priority, TargetKind.RESOLUTION) if resolution else None
+                )
+            rows.append(row)
     return rows
 
 
@@ -187,7 +198,8 @@ def service_facts(service_id: int, user) -> dict[str, Any]:
         "service": service,
         "offers": offers,
         "policy": policy,
-        "targets": target_rows(policy),
+        "targets": target_rows(policy, proof=("service", service.pk)),
+        "satisfied": published().satisfied("service", service.pk),
         "hours": hours_summary(service.calendar),
         "closures": upcoming_closures(service.calendar, days=45),
         "projects": service.projects.live(),
@@ -231,6 +243,9 @@ def promise_facts(page) -> dict[str, Any]:
             if i in calendars
         ],
         "promise_policies": [
-            {"policy": policies[i], "targets": target_rows(policies[i])} for i in policy_ids if i in policies
+            {"policy": policies[i], "targets": target_rows(policies[i], proof=("policy", i))}
+            for i in policy_ids
+            if i in policies
         ],
+        "satisfied": published().satisfied(),
     }

@@ -5,6 +5,7 @@ Development needs nothing set (`DEBUG=1` is what `make run` uses). Production se
 message that names it.
 """
 
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,6 +148,13 @@ LOGOUT_REDIRECT_URL = "login"
 # Times are stored in UTC; each person sees their own zone (helpdesk.middleware).
 USE_TZ = True
 TIME_ZONE = "UTC"
+# Reports, the board's month and the IT Promise's measured results count days in this one zone, so every
+# reader sees the same month boundaries whatever their own zone. Changing it needs `rebuild_reports`.
+REPORTING_TIME_ZONE = env_str("REPORTING_TIME_ZONE") or TIME_ZONE
+if REPORTING_TIME_ZONE not in zoneinfo.available_timezones():
+    raise ImproperlyConfigured(
+        f"REPORTING_TIME_ZONE must be a time zone such as Europe/Stockholm; got {REPORTING_TIME_ZONE!r}."
+    )
 USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -219,6 +227,7 @@ PERIODIC_TASKS = {
     "mail": ("helpdesk.tasks.deliver_due_mail", 60),
     "close-resolved": ("helpdesk.tasks.close_resolved_tickets", 60 * 60),
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
+    "reports": ("helpdesk.tasks.refresh_reports", 5 * 60),
 }
 # `check_worker` fails, and /healthz says so, when work has been due this long with no worker claiming any.
 WORKER_STALE_MINUTES = env_int("WORKER_STALE_MINUTES", 10)

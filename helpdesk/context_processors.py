@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk.models import Team
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -20,8 +22,12 @@ def navigation(request) -> dict:
     items = [(_("My requests"), reverse("my"))]
     if roles.analyst or roles.manager:
         items.append((_("Desk"), reverse("desk")))
+    # Team leads (analysts who lead a team: one small query, for analysts only) and managers.
+    if roles.manager or (roles.analyst and Team.objects.filter(lead=user).exists()):
+        items.append((_("Follow-ups"), reverse("follow-ups")))
     if roles.manager:
         items.append((_("Dashboard"), reverse("dashboard")))
+        items.append((_("Reports"), reverse("reports")))
         items.append((_("Mail not delivered"), reverse("mail")))
     if roles.manager or roles.editor:
         items.append((_("Edit the site"), reverse("wagtailadmin_home")))

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from helpdesk import outbox
+from helpdesk import outbox, satisfaction
 
 
 def _for_person(template: str, ticket, person, context: dict, subject: str) -> list[outbox.Outgoing]:
@@ -48,13 +48,17 @@ def ticket_raised(ticket, clocks=None) -> None:
 
 
 def ticket_moved(ticket, action: str) -> None:
+    context = {"ticket": ticket}
     if action == "resolve":
         subject, template = f"[{ticket.reference}] Resolved: {ticket.title}", "ticket_resolved"
+        # The satisfaction question's five one-click answers (none when this resolution was not asked about).
+        context["satisfaction_links"] = satisfaction.mail_links(ticket)
+        context["satisfaction_link_days"] = satisfaction.LINK_VALID_FOR.days
     elif action == "cancel":
         subject, template = f"[{ticket.reference}] Cancelled", "ticket_cancelled"
     else:
         return
-    outbox.queue(_for_person(template, ticket, ticket.requester, {"ticket": ticket}, subject))
+    outbox.queue(_for_person(template, ticket, ticket.requester, context, subject))
 
 
 def message_added(message) -> None:

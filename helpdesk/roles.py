@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGERS: ["wagtailadmin.access_admin"]
     + [f"helpdesk.{action}_{model}" for model in _REFERENCE_MODELS for action in _ACTIONS]
     + [f"sla.{action}_{model}" for model in ("calendar", "policy") for action in _ACTIONS]
+    + [f"helpdesk.{action}_staffsurvey" for action in _ACTIONS]
     + _CATALOGUE,
     EDITORS: ["wagtailadmin.access_admin"] + _CATALOGUE,
 }

@@ -16,7 +16,8 @@ from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, Message, State, Ticket
 from helpdesk.models.people import display_name
 from helpdesk.queues import AGE_BANDS, past_due_q, sla_state, warning_q
-from helpdesk.verdicts import compliance, target_breaches
+from helpdesk.reports.periods import Period, month, today, window
+from helpdesk.verdicts import compliance, percent, target_breaches
 from sla.clock import WorkingHours
 from sla.models import Clock, TargetKind
 from sla.models.calendars import compiled_versions
@@ -176,7 +177,7 @@ class Board:
     compliance: dict[str, dict]
     backlog: list[dict]
     weeks: list[dict]
-    month_start: datetime
+    month: Period  # this month in the reporting zone
     today: date
     provider_share: dict
 
@@ -188,7 +189,9 @@ def board(*, now: datetime) -> Board:
     """Breaches and risks now, this month's compliance, backlog age and twelve weeks: aggregates only."""
     by_team, by_service, backlog = _open_work(now)
     local_now = timezone.localtime(now)
-    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # The month is the organisation's (its reporting zone), as on /reports/ and the IT Promise.
+    this_month = month(today(now))
+    month_start, _end = window(this_month)
     counted = compliance(since=month_start, until=now)
     figures = {kind: {**counted[kind], "title": title} for kind, title in TARGETS.items()}
     resolution = counted[TargetKind.RESOLUTION]
@@ -196,10 +199,10 @@ def board(*, now: datetime) -> Board:
     provider_share = {
         "provider": provider,
         "total": used,
-        "percent": round(100 * provider / used) if used else None,
+        "percent": percent(provider, used),
     }
     weeks = twelve_weeks(now=now)
-    return Board(by_team, by_service, figures, backlog, weeks, month_start, local_now.date(), provider_share)
+    return Board(by_team, by_service, figures, backlog, weeks, this_month, local_now.date(), provider_share)
 
 
 def _open_work(now: datetime) -> tuple[list[dict], list[dict], list[dict]]:

@@ -16,7 +16,7 @@ from catalogue.entitlement import Offer
 from catalogue.forms import RequestForm
 from catalogue.models import RequestKind, RequestType, Service, Submission
 from catalogue.services import record_submission, saved_files
-from helpdesk import notifications
+from helpdesk import notifications, satisfaction
 from helpdesk.models import (
     OPEN_STATES,
     Attachment,
@@ -204,6 +204,9 @@ def perform(
                 question = _add_message(ticket, author=by, body=text, internal=False, at=at)
                 if notify:
                     notifications.message_added(question)
+            if action == "resolve":
+                # The satisfaction question, asked (again) with this resolution; the mail carries its links.
+                satisfaction.ask(ticket, by=by, at=at)
             ticket.refresh_sla()
             if notify:
                 notifications.ticket_moved(ticket, action)
@@ -238,7 +241,7 @@ def reply(
         first_response_at = _lock(ticket)["first_response_at"]  # as the last writer left it
         message = _add_message(ticket, author=by, body=body, internal=internal, at=at, files=files)
         if not internal and analyst and by.pk != ticket.requester_id and first_response_at is None:
-            Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at)
+            Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at, updated_at=timezone.now())
             ticket.first_response_at = at
             ticket.stop_clocks(at=at, kinds=(TargetKind.RESPONSE,))
             ticket.refresh_sla()
@@ -344,7 +347,9 @@ def take(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
         raise Refused(_("Only the ticket's team can take it."))
     with transaction.atomic():
         # The claim is the conditional update itself: of two people taking at once, one row changes.
-        claimed = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(assignee=by)
+        claimed = Ticket.objects.filter(pk=ticket.pk, assignee__isnull=True).update(
+            assignee=by, updated_at=timezone.now()
+        )
         if not claimed:
             holder = Ticket.objects.filter(pk=ticket.pk).values_list("assignee__username", flat=True).first()
             raise Refused(_("%(who)s took this ticket a moment ago.") % {"who": holder or _("Someone")}, status=409)
@@ -367,7 +372,7 @@ def assign(ticket: Ticket, *, by, to, at: datetime | None = None, notify: bool =
     if not is_team_analyst(ticket, by):
         raise Refused(_("Only the ticket's team can assign it."))
     with transaction.atomic():
-        Ticket.objects.filter(pk=ticket.pk).update(assignee=to)
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=to, updated_at=timezone.now())
         ticket.assignee = to
         ticket.log(EventKind.ASSIGNED, by=by, at=at or timezone.now(), to=to.pk, name=str(to))
     return ticket

@@ -23,6 +23,11 @@ from sla.models import VERDICT_Q, Clock, TargetKind, Verdict
 from sla.models.querysets import ClockQuerySet
 
 
+def percent(part, whole) -> int | None:
+    """A share as a whole percentage, as every page shows one (None when there is nothing to share)."""
+    return round(100 * part / whole) if whole else None
+
+
 def ticket_targets() -> ClockQuerySet:
     """Every ticket's clocks of our targets: one per ticket and target."""
     return Clock.objects.our_targets_on(Ticket)
@@ -67,7 +72,7 @@ def compliance(*, since: datetime, until: datetime) -> dict[str, dict]:
             "total": total,
             "met": met,
             "missed": total - met,
-            "percent": round(100 * met / total) if total else None,
+            "percent": percent(met, total),
             "used": row.get("used"),
             "provider": row.get("provider"),
         }

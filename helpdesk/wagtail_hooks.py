@@ -3,12 +3,15 @@
 from django.db import models
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.actions.delete import DeleteAction, DeletePermissionError
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from helpdesk.models import CostCentre, Division, Grade, Location, Team
+from helpdesk.models import CostCentre, Division, Grade, Location, StaffSurvey, Team
 
 
 class GradeViewSet(ModelViewSet):
@@ -43,7 +46,7 @@ class TeamViewSet(ModelViewSet):
     model = Team
     icon = "user"
     list_display = ["name", "email", "parent"]
-    form_fields = ["name", "slug", "remit", "email", "phone", "parent", "members"]
+    form_fields = ["name", "slug", "remit", "email", "phone", "parent", "members", "lead"]
 
 
 class PeopleViewSetGroup(ViewSetGroup):
@@ -55,6 +58,20 @@ class PeopleViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_people_viewsets():
     return PeopleViewSetGroup()
+
+
+class StaffSurveyViewSet(SnippetViewSet):
+    """The yearly staff survey and its questions; sending and results are at /reports/surveys/."""
+
+    model = StaffSurvey
+    icon = "clipboard-list"
+    menu_label = gettext_lazy("Staff surveys")
+    add_to_admin_menu = True
+    list_display = ["title", "year", "division", "opens_on", "closes_on", "sent_at"]
+    list_filter = ["year"]
+
+
+register_snippet(StaffSurveyViewSet)
 
 
 class DeleteUnlessInUse(DeleteAction):

@@ -13,6 +13,13 @@ from helpdesk.models.people import (
 from helpdesk.models.reporting import DailyFigure, ReportState, TicketFact
 from helpdesk.models.satisfaction import FollowUp, Satisfaction
 from helpdesk.models.scheduling import PeriodicRun
+from helpdesk.models.staff_survey import (
+    QuestionKind,
+    StaffSurvey,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from helpdesk.models.tickets import (
     OPEN_STATES,
     PRIORITY_MATRIX,
@@ -45,10 +52,15 @@ __all__ = [
     "Mail",
     "Message",
     "PeriodicRun",
+    "QuestionKind",
     "ReportState",
     "Satisfaction",
     "SavedView",
+    "StaffSurvey",
     "State",
+    "SurveyInvitation",
+    "SurveyQuestion",
+    "SurveyResponse",
     "Team",
     "Ticket",
     "TicketEvent",

@@ -18,6 +18,7 @@ class Mail(models.Model):
         SLA_ALERT = "sla_alert", _("Service-level alert")
         ACCOUNT = "account", _("Password reset")
         REPORT = "report", _("Report")
+        SURVEY = "survey", _("Staff survey")
         OTHER = "other", _("Other (sent by the admin)")
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

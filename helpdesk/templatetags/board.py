@@ -1,35 +1,15 @@
-"""Drawing the board's weekly chart as plain SVG: no script, no library, readable without colour."""
-
-from dataclasses import dataclass
+"""Drawing the board's weekly chart as plain SVG (helpdesk/reports/charts.py)."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.reports.charts import Columns, columns
 
 register = template.Library()
 
-BASE, HEIGHT, GROUP, WIDTH = 150, 130, 50, 12
-SERIES = ("raised", "resolved", "breached")
-
-
-@dataclass
-class Bar:
-    series: str
-    x: int
-    y: int
-    height: int
-    value: int
+SERIES = (("raised", _("Raised")), ("resolved", _("Resolved")), ("breached", _("Breached")))
 
 
 @register.filter
-def bars(weeks: list[dict]) -> list[Bar]:
-    top = max([week[s] for week in weeks for s in SERIES] + [1])
-    result = []
-    for index, week in enumerate(weeks):
-        for offset, series in enumerate(SERIES):
-            height = round(HEIGHT * week[series] / top)
-            result.append(Bar(series, index * GROUP + 4 + offset * (WIDTH + 2), BASE - height, height, week[series]))
-    return result
-
-
-@register.filter
-def week_labels(weeks: list[dict]) -> list[tuple[int, str]]:
-    return [(index * GROUP + 4, f"{week['start']:%d %b}") for index, week in enumerate(weeks)]
+def weeks_chart(weeks: list[dict]) -> Columns:
+    return columns(weeks, SERIES, lambda week: f"{week['start']:%d %b}")

@@ -18,7 +18,7 @@ from catalogue.forms import RequestForm
 from catalogue.models import RequestKind
 from catalogue.selectors import offer_to, request_types_to_ask
 from catalogue.services import NotEntitled
-from helpdesk import selectors, services
+from helpdesk import satisfaction, selectors, services
 from helpdesk.forms import ActionForm, ChangeServiceForm, IncidentForm, ReplyForm, id_from
 from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
 from helpdesk.services import NEEDS_TEXT, Refused
@@ -129,6 +129,8 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "members": ticket.team.members.order_by("username") if analyst else [],
         "all_teams": Team.objects.order_by("name") if analyst else [],
         "priorities": Priority.choices,
+        # The satisfaction question for the requester, the answer for the team (None for others).
+        "satisfaction": satisfaction.panel(ticket, request.user),
     }
     return render(request, "helpdesk/ticket.html", context, status=status)
 

@@ -293,3 +293,13 @@ def test_a_breach_counts_as_told_only_once_every_digest_listing_it_is_accepted(
     outbox.deliver([boss_digest.pk], now=boss_digest.next_try_at)
     breach.refresh_from_db()
     assert breach.notified_at is not None
+
+
+def test_mail_is_plain_text_so_what_people_typed_reads_as_they_typed_it(people, policy):
+    ticket = factories.ticket(requester=people.requester, team=people.team, title='Laptop won\'t start & "beeps"')
+    services.perform(ticket, "start", by=people.analyst)
+    services.reply(ticket, by=people.analyst, body="Try <Ctrl> & F5, it's quick.")
+    services.perform(ticket, "resolve", by=people.analyst, text="Fixed: it's the battery.")
+    bodies = "\n".join(Mail.objects.filter(ticket=ticket).values_list("body", flat=True))
+    assert "Laptop won't start & \"beeps\"" in bodies and "Try <Ctrl> & F5, it's quick." in bodies
+    assert "Fixed: it's the battery." in bodies and "&#x27;" not in bodies and "&amp;" not in bodies

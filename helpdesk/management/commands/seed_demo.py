@@ -104,7 +104,7 @@ POLICIES = [
     ("Americas", "US office hours", False, "Our promise to the US offices, counted in US office hours."),
 ]
 PREMIUM_FROM_LEVEL = 5
-DEMO_MODULES = ["catalogue.demo", "cms.demo", "helpdesk.demo"]
+DEMO_MODULES = ["catalogue.demo", "cms.demo", "helpdesk.demo", "helpdesk.demo_surveys"]
 
 
 class Command(BaseCommand):

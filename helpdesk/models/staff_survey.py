@@ -1,0 +1,236 @@
+"""The yearly staff survey: questions kept as data (as request forms are), invitations, anonymous answers.
+
+A response is never linked to a person: it has no key to the invitation or the user and is dated to the
+day only. What it keeps of its author is their division at the time they answered, so results can be
+read by division; groups too small to hide anyone are never shown (see helpdesk/staff_survey.py).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.models import Orderable
+
+# The smallest group whose answers a survey may show: below three, one person can work out another's.
+SMALLEST_GROUP = 3
+KEY_LIMIT = 60
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+def key_for(label: str) -> str:
+    """The answer key a question gets when its editor gives none."""
+    return slugify(label)[:KEY_LIMIT].replace("-", "_")
+
+
+class AnswerKeyField(models.SlugField):
+    """Left empty in a form, the key is filled in from the question (`SurveyQuestion.clean`). Empty is
+    None to the form, so the admin's formset does not take two questions left empty for duplicates."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"empty_value": None, **kwargs})
+
+
+class StaffSurveyForm(WagtailAdminModelForm):
+    """Two questions with one answer key would share their answers. The formset refuses keys typed twice;
+    this refuses keys that come out the same once filled in from the questions, before the database's
+    constraint would turn them into a server error."""
+
+    def clean(self):
+        cleaned = super().clean()
+        formset = self.formsets.get("questions")
+        if formset is None or not formset.is_valid():
+            return cleaned
+        seen: set[str] = set()
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE"):
+                continue
+            key = data.get("key") or key_for(data.get("label") or "")
+            if key in seen:
+                self.add_error(
+                    None,
+                    _("Two questions have the answer key “%(key)s”. Give one of them another key.") % {"key": key},
+                )
+            seen.add(key)
+        return cleaned
+
+
+class StaffSurveyQuerySet(models.QuerySet):
+    def for_list(self):
+        """The managers' list: each survey with its segment and how many were invited and answered."""
+        invited = SurveyInvitation.objects.filter(survey=OuterRef("pk")).values("survey").annotate(n=Count("pk"))
+        answered = SurveyResponse.objects.filter(survey=OuterRef("pk")).values("survey").annotate(n=Count("pk"))
+        return (
+            self.select_related("division")
+            .annotate(
+                invited=Coalesce(Subquery(invited.values("n")), 0),
+                answered=Coalesce(Subquery(answered.values("n")), 0),
+            )
+            .order_by("-year", "title", "pk")
+        )
+
+
+class StaffSurvey(ClusterableModel):
+    """A short survey sent to everyone, or to one division, once a year."""
+
+    title = models.CharField(_("title"), max_length=200)
+    year = models.PositiveSmallIntegerField(
+        _("year"), default=this_year, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    intro = models.TextField(
+        _("introduction"), blank=True, max_length=2_000, help_text=_("Shown above the questions and in the mail.")
+    )
+    division = models.ForeignKey(
+        "helpdesk.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only for division"),
+        help_text=_("Empty: everyone."),
+    )
+    min_group = models.PositiveSmallIntegerField(
+        _("smallest group shown"),
+        default=5,
+        validators=[MinValueValidator(SMALLEST_GROUP), MaxValueValidator(1_000)],
+        help_text=_("The answers of a group with fewer answers than this are never shown."),
+    )
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("compare with"),
+        help_text=_("Last year's survey: questions with the same answer key are shown side by side."),
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"), help_text=_("The last day answers are taken."))
+    sent_at = models.DateTimeField(_("first sent"), null=True, blank=True, editable=False)
+
+    objects = StaffSurveyQuerySet.as_manager()
+
+    base_form_class = StaffSurveyForm
+    panels = [
+        FieldRowPanel([FieldPanel("title"), FieldPanel("year")]),
+        FieldPanel("intro"),
+        # A plain list for `follows`: the snippet chooser Wagtail would give a survey looks up whatever is posted.
+        FieldRowPanel([FieldPanel("division"), FieldPanel("min_group"), FieldPanel("follows", widget=forms.Select)]),
+        FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")], heading=_("Open for answers")),
+        InlinePanel("questions", label=_("Questions"), min_num=1),
+    ]
+
+    class Meta:
+        ordering = ["-year", "title"]
+        verbose_name = _("staff survey")
+        verbose_name_plural = _("staff surveys")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("The survey cannot close before it opens.")})
+        if self.follows_id and self.pk and self.follows_id == self.pk:
+            raise ValidationError({"follows": _("A survey cannot be compared with itself.")})
+
+    def is_open(self, today) -> bool:
+        return self.opens_on <= today <= self.closes_on
+
+
+class QuestionKind(models.TextChoices):
+    SCALE = "scale", _("Scale from 1 to 5")
+    CHOICE = "choice", _("One choice")
+    TEXT = "text", _("Free text")
+
+
+class SurveyQuestion(Orderable):
+    """One question. `key` names its answers and matches last year's question: keep it once answered."""
+
+    survey = ParentalKey(StaffSurvey, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("question"), max_length=200)
+    key = AnswerKeyField(
+        _("answer key"),
+        max_length=KEY_LIMIT,
+        blank=True,
+        help_text=_("Filled in from the question. Use last year's key to compare; keep it once answers exist."),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=QuestionKind.choices, default=QuestionKind.SCALE)
+    choices = models.TextField(
+        _("choices"), blank=True, max_length=2_000, help_text=_("For one-choice questions: one choice per line.")
+    )
+    required = models.BooleanField(_("required"), default=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("label"), FieldPanel("kind"), FieldPanel("required")]),
+        FieldRowPanel([FieldPanel("choices"), FieldPanel("key")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("question")
+        constraints = [models.UniqueConstraint(fields=["survey", "key"], name="survey_question_key_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        super().clean()
+        self.key = self.key or key_for(self.label)
+        if self.kind == QuestionKind.CHOICE and len(self.choice_list) < 2:
+            raise ValidationError({"choices": _("Give at least two choices, one per line.")})
+        if self.kind == QuestionKind.CHOICE and len(set(self.choice_list)) < len(self.choice_list):
+            raise ValidationError({"choices": _("Each choice once, please.")})
+
+    def save(self, *args, **kwargs):
+        self.key = self.key or key_for(self.label)
+        super().save(*args, **kwargs)
+
+
+class SurveyInvitation(models.Model):
+    """Who was asked, and whether they have answered: never which answer is theirs."""
+
+    # Indexed by the unique (survey, person) below.
+    survey = models.ForeignKey(StaffSurvey, on_delete=models.CASCADE, related_name="invitations", db_index=False)
+    # Deleting a person takes their invitation with them; their anonymous answer stays.
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations")
+    token = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField()
+    answered = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "person"], name="survey_invitation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.person}"
+
+
+class SurveyResponse(models.Model):
+    """One person's answers, {question key: value}, with their division then and the day: nothing more."""
+
+    survey = models.ForeignKey(StaffSurvey, on_delete=models.CASCADE, related_name="responses")
+    division = models.ForeignKey("helpdesk.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    answers = models.JSONField(default=dict)
+    answered_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.survey}: answer {self.pk}"

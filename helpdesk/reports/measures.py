@@ -1,0 +1,93 @@
+"""What a report can count and break down by: each rule written once, here, and used both to add up the
+daily roll-ups and to list the tickets behind a figure, so a figure and its tickets always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.models.satisfaction import HAPPY, UNHAPPY
+from sla.models import Verdict
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    field: str  # on TicketFact
+
+
+DIMENSIONS = {
+    d.key: d
+    for d in (
+        Dimension("service", _("Service"), "service_id"),
+        Dimension("team", _("Team"), "team_id"),
+        Dimension("analyst", _("Analyst"), "assignee_id"),
+        Dimension("division", _("Division"), "division_id"),
+        Dimension("grade", _("Grade"), "grade_id"),
+        Dimension("cost_centre", _("Cost centre"), "cost_centre_id"),
+        Dimension("location", _("Location"), "location_id"),
+        Dimension("priority", _("Priority"), "priority"),
+        Dimension("kind", _("Kind"), "kind"),
+        Dimension("channel", _("Came in by"), "channel"),
+        Dimension("policy", _("Service level"), "policy_id"),
+    )
+}
+ALL = "all"  # the breakdown that is no breakdown: one row, the segment's total
+EVERYONE = ""  # the segment that is everyone
+
+# Which breakdowns are kept for which segment. A report is narrowed to everyone, one division or one team
+# and broken down by any dimension; a service and a service level are broken down by priority only, for
+# the measured results beside each commitment.
+BREAKDOWNS = (ALL, *DIMENSIONS)
+SEGMENTS: dict[str, tuple[str, ...]] = {
+    EVERYONE: BREAKDOWNS,
+    "division": BREAKDOWNS,
+    "team": BREAKDOWNS,
+    "service": (ALL, "priority"),
+    "policy": (ALL, "priority"),
+}
+REPORT_SEGMENTS = (EVERYONE, "division", "team")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A count: the facts dated `day` (a TicketFact date field) within the period that match `condition`."""
+
+    key: str
+    label: str
+    day: str
+    condition: Q
+
+
+MET, MISSED = Verdict.MET.value, Verdict.MISSED.value
+JUDGED = (MET, MISSED)  # what compliance counts; withdrawn (cancelled) work is neither
+MEASURES = {
+    m.key: m
+    for m in (
+        Measure("raised", _("Raised"), "raised_on", Q()),
+        Measure("resolved", _("Resolved"), "resolved_on", Q()),
+        Measure("finished", _("Resolved or cancelled"), "finished_on", Q()),
+        Measure("reopened", _("Reopened"), "resolved_on", Q(reopened=True)),
+        Measure("first_contact", _("Resolved at first contact"), "resolved_on", Q(first_contact=True)),
+        Measure("response_met", _("First response on time"), "responded_on", Q(response_verdict=MET)),
+        Measure("response_missed", _("First response late"), "responded_on", Q(response_verdict=MISSED)),
+        Measure("resolution_met", _("Resolved on time"), "judged_on", Q(resolution_verdict=MET)),
+        Measure("resolution_missed", _("Resolved late"), "judged_on", Q(resolution_verdict=MISSED)),
+        Measure("csat_asked", _("Asked how satisfied"), "resolved_on", Q(csat_asked=True)),
+        Measure("csat_answered", _("Answered"), "resolved_on", Q(csat__isnull=False)),
+        Measure("csat_happy", _("Satisfied (4 or 5)"), "resolved_on", Q(csat__gte=HAPPY)),
+        Measure("csat_unhappy", _("Dissatisfied (1 or 2)"), "resolved_on", Q(csat__lte=UNHAPPY)),
+    )
+}
+BACKLOG = "backlog"  # not a count of a day: what was raised by the end of the period and still open then
+# Sums that are not counts of tickets: the total of the scores, for the average.
+SUMS = {"csat_total": ("resolved_on", "csat")}
+# Business times kept as counts per step (helpdesk/reports/steps.py): (day, seconds field, verdict field).
+TIMES = {
+    "response_times": ("responded_on", "response_time", "response_verdict"),
+    "resolution_times": ("judged_on", "resolution_time", "resolution_verdict"),
+}
+DAY_FIELDS = ("raised_on", "responded_on", "resolved_on", "judged_on", "finished_on")

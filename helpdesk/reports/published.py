@@ -1,0 +1,98 @@
+"""The measured results published beside each commitment (the IT Promise and service pages): the last full
+month's figures per service level or service and priority, read from the daily roll-ups, kept in the cache
+by the task that refreshes the roll-ups, so a public page never adds anything up."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from helpdesk.models import DailyFigure
+from helpdesk.reports.measures import ALL, EVERYONE
+from helpdesk.reports.periods import Period, last_full_month
+from helpdesk.reports.read import COUNTS, Figures
+from helpdesk.verdicts import percent
+
+CACHE_KEY = "reports:published"
+CACHE_FOR = 24 * 60 * 60  # the refresh task writes it anew every few minutes; this only bounds a stale copy
+TOO_FEW = 10  # fewer judged tickets than this: too few to judge, no percentage is shown
+
+
+@dataclass(frozen=True)
+class Share:
+    """A measured result: `part` of `whole` in the period (targets kept of those judged, people satisfied of
+    those who answered); with fewer than TOO_FEW, too few to judge, and no percentage."""
+
+    part: int
+    whole: int
+    period_label: str
+
+    @property
+    def too_few(self) -> bool:
+        return self.whole < TOO_FEW
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.too_few else percent(self.part, self.whole)
+
+
+@dataclass(frozen=True)
+class Published:
+    period_label: str
+    # (segment, id as text, priority, target kind) -> Share; segment "policy" or "service"
+    results: dict[tuple[str, str, str, str], Share]
+    # (segment, id as text) -> the share satisfied; ("", "") for everyone
+    satisfaction: dict[tuple[str, str], Share]
+
+    def result(self, segment: str, pk: int, priority: str, kind: str) -> Share:
+        return self.results.get((segment, str(pk), priority, kind)) or Share(0, 0, self.period_label)
+
+    def satisfied(self, segment: str = EVERYONE, pk: int | None = None) -> Share:
+        key = (segment, "" if pk is None else str(pk))
+        return self.satisfaction.get(key) or Share(0, 0, self.period_label)
+
+
+def measure(period: Period) -> Published:
+    """Add up `period` for every service level and service by priority, and satisfaction (one query)."""
+    added: dict[tuple[str, str, str], Figures] = defaultdict(Figures)
+    rows = DailyFigure.objects.filter(
+        segment__in=["policy", "service", EVERYONE],
+        by__in=[ALL, "priority"],
+        day__gte=period.first,
+        day__lte=period.last,
+    ).values("segment", "segment_value", "by", "value", *COUNTS, "response_times", "resolution_times")
+    for row in rows:
+        added[(row["segment"], row["segment_value"], row["by"] + ":" + row["value"])].add(row)
+    label = period.label
+    results = {}
+    satisfaction = {}
+    for (segment, pk, slot), figures in added.items():
+        by, _, value = slot.partition(":")
+        if by == "priority" and segment != EVERYONE:
+            results[(segment, pk, value, "response")] = Share(figures.response_met, figures.response_judged, label)
+            results[(segment, pk, value, "resolution")] = Share(
+                figures.resolution_met, figures.resolution_judged, label
+            )
+        elif by == ALL:
+            satisfaction[(segment, pk)] = Share(figures.csat_happy, figures.csat_answered, label)
+    return Published(label, results, satisfaction)
+
+
+def publish(*, now: datetime | None = None) -> Published:
+    """Work the results out anew and keep them for the pages (the refresh task calls this)."""
+    published = measure(last_full_month(now or timezone.now()))
+    cache.set(CACHE_KEY, published, CACHE_FOR)
+    return published
+
+
+def published(*, now: datetime | None = None) -> Published:
+    """What the pages show: the kept results, worked out here only when none are kept (or they are of
+    a month before the last full one)."""
+    kept = cache.get(CACHE_KEY)
+    if kept is None or kept.period_label != last_full_month(now or timezone.now()).label:
+        return publish(now=now)
+    return kept

@@ -1,0 +1,128 @@
+"""The columns of a report's table, written once for the page and for its CSV and Excel exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import tablib
+from django.utils.translation import gettext_lazy as _
+
+from helpdesk.reports.read import Figures, Report
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # an attribute of Figures
+    label: str
+    kind: str  # count, percent, time or average
+    drill: str | None = None  # the measure whose tickets the cell opens
+    of: str | None = None  # for a percentage: the attribute it is a share of ("94 % of 312")
+
+
+COLUMNS = (
+    Column("raised", _("Raised"), "count", "raised"),
+    Column("resolved", _("Resolved"), "count", "resolved"),
+    Column("backlog", _("Open at the end"), "count", "backlog"),
+    Column("response_percent", _("First response on time"), "percent", "response_missed", "response_judged"),
+    Column("resolution_percent", _("Resolved on time"), "percent", "resolution_missed", "resolution_judged"),
+    Column("response_median", _("First response, median"), "time"),
+    Column("response_p90", _("First response, 9 in 10 within"), "time"),
+    Column("resolution_median", _("Resolution, median"), "time"),
+    Column("resolution_p90", _("Resolution, 9 in 10 within"), "time"),
+    Column("reopen_percent", _("Reopened"), "percent", "reopened", "resolved"),
+    Column("first_contact_percent", _("Resolved at first contact"), "percent", "first_contact", "resolved"),
+    Column("csat_average", _("Satisfaction (1 to 5)"), "average", "csat_answered", "csat_answered"),
+    Column("csat_percent", _("Satisfied (4 or 5)"), "percent", "csat_happy", "csat_answered"),
+    Column("csat_rate", _("Answered the question"), "percent", "csat_answered", "csat_asked"),
+    Column("csat_unhappy", _("Dissatisfied, followed up"), "count", "csat_unhappy"),
+)
+
+# The figures shown large at the top of a report, in this order.
+HEADLINE = tuple(
+    column
+    for key in (
+        *("raised", "resolved", "backlog", "response_percent", "resolution_percent", "resolution_median"),
+        *("first_contact_percent", "reopen_percent", "csat_average"),
+    )
+    for column in COLUMNS
+    if column.key == key
+)
+
+
+def hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 2)
+
+
+def export(report: Report, *, first_column: str) -> tablib.Dataset:
+    """The table as data: one row per breakdown value and the total; times in hours of business time,
+    percentages as whole numbers, with the count each is a share of beside it."""
+    headers = [first_column]
+    for column in COLUMNS:
+        if column.kind == "time":
+            headers.append(f"{column.label} (business hours)")
+        elif column.kind == "percent":
+            headers += [f"{column.label} (%)", f"{column.label}: out of"]
+        else:
+            headers.append(str(column.label))
+    data = tablib.Dataset(headers=headers, title=str(_("Report"))[:31])
+
+    def line(label: str, figures: Figures) -> list:
+        cells: list = [label]
+        for column in COLUMNS:
+            value = getattr(figures, column.key)
+            if column.kind == "time":
+                cells.append(hours(value))
+            elif column.kind == "percent":
+                cells += [value, getattr(figures, column.of)]
+            else:
+                cells.append(value)
+        return cells
+
+    for row in report.rows:
+        data.append(line(row.label, row))
+    data.append(line(str(_("All")), report.total))
+    return data
+
+
+def tickets(facts) -> tablib.Dataset:
+    """The tickets behind a figure, one row each (facts with their tickets selected)."""
+    data = tablib.Dataset(
+        headers=[
+            str(_("Reference")),
+            str(_("Summary")),
+            str(_("Service")),
+            str(_("Team")),
+            str(_("Analyst")),
+            str(_("Priority")),
+            str(_("Raised")),
+            str(_("Resolved")),
+            str(_("First response")),
+            str(_("First response (business hours)")),
+            str(_("Resolution")),
+            str(_("Resolution (business hours)")),
+            str(_("Satisfaction")),
+        ],
+        title=str(_("Tickets")),
+    )
+    verdicts = {"met": str(_("on time")), "missed": str(_("late")), "": ""}
+    for fact in facts:
+        ticket = fact.ticket
+        data.append(
+            [
+                ticket.reference,
+                ticket.title,
+                ticket.service.name if ticket.service else "",
+                ticket.team.name,
+                str(ticket.assignee) if ticket.assignee else "",
+                ticket.priority,
+                fact.raised_on.isoformat(),
+                fact.resolved_on.isoformat() if fact.resolved_on else "",
+                verdicts[fact.response_verdict],
+                None if fact.response_time is None else round(fact.response_time / 3600, 2),
+                verdicts[fact.resolution_verdict],
+                None if fact.resolution_time is None else round(fact.resolution_time / 3600, 2),
+                fact.csat,
+            ]
+        )
+    return data

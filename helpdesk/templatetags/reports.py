@@ -1,0 +1,39 @@
+"""Showing report figures: one cell per column kind (helpdesk/reports/table.py), never a raw key."""
+
+from django import template
+
+from helpdesk.reports.read import Figures, Report
+from helpdesk.reports.table import Column
+from sla.timeline import business
+
+register = template.Library()
+
+
+@register.filter
+def cell(figures: Figures | None, column: Column) -> str:
+    if figures is None:
+        return "–"
+    value = getattr(figures, column.key)
+    if value is None:
+        return "–"
+    if column.kind == "percent":
+        return f"{value} %"
+    if column.kind == "time":
+        return business(value)
+    if column.kind == "average":
+        return f"{value:.1f}"
+    return f"{value:,}".replace(",", "\u2009")
+
+
+@register.filter
+def out_of(figures: Figures | None, column: Column) -> int | None:
+    """What a percentage is a share of (the tickets judged, answered...); None for other columns."""
+    return getattr(figures, column.of) if figures is not None and column.of else None
+
+
+@register.filter
+def before(report: Report, figures: Figures) -> Figures | None:
+    """The same row in the period before (the total for the total row)."""
+    if figures is report.total:
+        return report.before_total
+    return report.before.get(figures.value)
