@@ -83,6 +83,22 @@ class FieldType(models.TextChoices):
     FILE = "file", _("File")
 
 
+KEY_LIMIT = 60  # an answer's key, as stored with the answers
+
+
+def answer_key(label: str) -> str:
+    """The key an answer is stored under when the editor gives none: the question, slugified."""
+    return slugify(label)[:KEY_LIMIT].replace("-", "_")
+
+
+def choice_lines(text: str) -> list[str]:
+    """Choices as an editor types them, one per line; blank lines left out."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+TOO_FEW_CHOICES = _("Give at least two choices, one per line.")
+
+
 class FormField(Orderable):
     """One question on a request type's form. `key` names the answer and never changes once used."""
 
@@ -120,13 +136,13 @@ class FormField(Orderable):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return choice_lines(self.choices)
 
     def clean(self) -> None:
         super().clean()
-        self.key = self.key or slugify(self.label)[:60].replace("-", "_")
+        self.key = self.key or answer_key(self.label)
         if self.field_type in (FieldType.CHOICE, FieldType.MULTIPLE_CHOICE) and len(self.choice_list) < 2:
-            raise ValidationError({"choices": _("Give at least two choices, one per line.")})
+            raise ValidationError({"choices": TOO_FEW_CHOICES})
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             raise ValidationError({"max_value": _("The highest number must not be below the lowest.")})
 

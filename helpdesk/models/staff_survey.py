@@ -15,7 +15,6 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -23,18 +22,14 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 
+from catalogue.models.offerings import KEY_LIMIT, TOO_FEW_CHOICES, answer_key, choice_lines
+
 # The smallest group whose answers a survey may show: below three, one person can work out another's.
 SMALLEST_GROUP = 3
-KEY_LIMIT = 60
 
 
 def this_year() -> int:
     return timezone.localdate().year
-
-
-def key_for(label: str) -> str:
-    """The answer key a question gets when its editor gives none."""
-    return slugify(label)[:KEY_LIMIT].replace("-", "_")
 
 
 class AnswerKeyField(models.SlugField):
@@ -60,7 +55,7 @@ class StaffSurveyForm(WagtailAdminModelForm):
             data = getattr(form, "cleaned_data", None) or {}
             if not data or data.get("DELETE"):
                 continue
-            key = data.get("key") or key_for(data.get("label") or "")
+            key = data.get("key") or answer_key(data.get("label") or "")
             if key in seen:
                 self.add_error(
                     None,
@@ -191,18 +186,18 @@ class SurveyQuestion(Orderable):
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return choice_lines(self.choices)
 
     def clean(self) -> None:
         super().clean()
-        self.key = self.key or key_for(self.label)
+        self.key = self.key or answer_key(self.label)
         if self.kind == QuestionKind.CHOICE and len(self.choice_list) < 2:
-            raise ValidationError({"choices": _("Give at least two choices, one per line.")})
+            raise ValidationError({"choices": TOO_FEW_CHOICES})
         if self.kind == QuestionKind.CHOICE and len(set(self.choice_list)) < len(self.choice_list):
             raise ValidationError({"choices": _("Each choice once, please.")})
 
     def save(self, *args, **kwargs):
-        self.key = self.key or key_for(self.label)
+        self.key = self.key or answer_key(self.label)
         super().save(*args, **kwargs)
 
 

@@ -301,5 +301,5 @@ def test_mail_is_plain_text_so_what_people_typed_reads_as_they_typed_it(people, 
     services.reply(ticket, by=people.analyst, body="Try <Ctrl> & F5, it's quick.")
     services.perform(ticket, "resolve", by=people.analyst, text="Fixed: it's the battery.")
     bodies = "\n".join(Mail.objects.filter(ticket=ticket).values_list("body", flat=True))
-    assert "Laptop won't start & \"beeps\"" in bodies and "Try <Ctrl> & F5, it's quick." in bodies
+    assert 'Laptop won\'t start & "beeps"' in bodies and "Try <Ctrl> & F5, it's quick." in bodies
     assert "Fixed: it's the battery." in bodies and "&#x27;" not in bodies and "&amp;" not in bodies
