@@ -132,9 +132,11 @@ def target_rows(policy: Policy | None, *, proof: tuple[str, int] | None = None) 
             )
             if results is not None:
                 segment, pk = proof
-                row.response_result = results.result(segment, pk, priority, TargetKind.RESPONSE) if response else None
+                # A service's results are those of its tickets under this very level (not a premium tier's).
+                target = priority if segment == "policy" else f"{policy.pk}:{priority}"
+                row.response_result = results.result(segment, pk, target, TargetKind.RESPONSE) if response else None
                 row.resolution_result = (
-                    results.result(segment, pk, priority, TargetKind.RESOLUTION) if resolution else None
+                    results.result(segment, pk, target, TargetKind.RESOLUTION) if resolution else None
                 )
             rows.append(row)
     return rows

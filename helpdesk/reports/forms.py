@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django import forms
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.forms import id_from
 from helpdesk.models import Division, Team
 from helpdesk.reports import periods
-from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES
+from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES, REPORT_BREAKDOWNS
 from helpdesk.reports.periods import Period
 from helpdesk.reports.read import Slice
 
 CUSTOM = "custom"
-VALUE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")  # a breakdown value: an id or a choice such as walk_in
 
 
 class ReportForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"))
+    period = forms.ChoiceField(label=_("Period"), required=False)
     start = forms.DateField(
         label=_("From"),
         required=False,
@@ -42,7 +39,10 @@ class ReportForm(forms.Form):
             (_("Divisions"), [(f"division:{pk}", name) for pk, name in Division.objects.values_list("pk", "name")]),
             (_("Teams"), [(f"team:{pk}", name) for pk, name in Team.objects.values_list("pk", "name")]),
         ]
-        self.fields["by"].choices = [(ALL, _("Nothing: totals only")), *((d.key, d.label) for d in DIMENSIONS.values())]
+        self.fields["by"].choices = [
+            (ALL, _("Nothing: totals only")),
+            *((key, DIMENSIONS[key].label) for key in REPORT_BREAKDOWNS),
+        ]
         self.fields["by"].initial = "service"
 
     def clean(self) -> dict:
@@ -97,10 +97,14 @@ class DrillForm(ReportForm):
         choices=[(key, m.label) for key, m in MEASURES.items()] + [(BACKLOG, _("Open at the end"))]
     )
 
-    def clean_value(self) -> str | None:
+    def clean(self) -> dict:
+        data = super().clean()
         value = self.data.get("value")
         if value is None:
-            return None  # the total: no breakdown value
-        if value and id_from(value) is None and not VALUE.match(value):
-            raise forms.ValidationError(_("That is not a row of this report."))
-        return value
+            data["value"] = None  # the total: no breakdown value
+            return data
+        by = data.get("by") or ALL
+        if by == ALL or DIMENSIONS[by].matching(value) is None:
+            self.add_error("value", _("That is not a row of this report."))
+        data["value"] = value
+        return data

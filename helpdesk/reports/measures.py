@@ -11,42 +11,75 @@ from django.utils.translation import gettext_lazy as _
 from helpdesk.models.satisfaction import HAPPY, UNHAPPY
 from sla.models import Verdict
 
+TEXT_FIELDS = {"priority", "kind", "channel"}  # fact fields holding a choice's key; the others hold ids
+SEPARATOR = ":"
+
 
 @dataclass(frozen=True)
 class Dimension:
+    """Something a report is narrowed to or broken down by: one fact field, or several read as one
+    ("service level and priority"). A value is the fields' values joined by ":", "" for none."""
+
     key: str
     label: str
-    field: str  # on TicketFact
+    fields: tuple[str, ...]
+
+    def value_of(self, row: dict) -> str:
+        """The value a fact (or a grouped row of facts) has, as the daily figures keep it."""
+        return SEPARATOR.join("" if row[name] is None else str(row[name]) for name in self.fields)
+
+    def matching(self, value: str) -> Q | None:
+        """The facts whose value is `value`; None when `value` cannot be one of this dimension's."""
+        parts = value.split(SEPARATOR)
+        if len(parts) != len(self.fields):
+            return None
+        condition = Q()
+        for name, part in zip(self.fields, parts, strict=True):
+            if name in TEXT_FIELDS:
+                if not part.replace("_", "").isalnum() and part != "":
+                    return None
+                condition &= Q(**{name: part})
+            elif part == "":
+                condition &= Q(**{f"{name}__isnull": True})
+            elif part.isascii() and part.isdigit() and len(part) <= 18:
+                condition &= Q(**{name: int(part)})
+            else:
+                return None
+        return condition
 
 
 DIMENSIONS = {
     d.key: d
     for d in (
-        Dimension("service", _("Service"), "service_id"),
-        Dimension("team", _("Team"), "team_id"),
-        Dimension("analyst", _("Analyst"), "assignee_id"),
-        Dimension("division", _("Division"), "division_id"),
-        Dimension("grade", _("Grade"), "grade_id"),
-        Dimension("cost_centre", _("Cost centre"), "cost_centre_id"),
-        Dimension("location", _("Location"), "location_id"),
-        Dimension("priority", _("Priority"), "priority"),
-        Dimension("kind", _("Kind"), "kind"),
-        Dimension("channel", _("Came in by"), "channel"),
-        Dimension("policy", _("Service level"), "policy_id"),
+        Dimension("service", _("Service"), ("service_id",)),
+        Dimension("team", _("Team"), ("team_id",)),
+        Dimension("analyst", _("Analyst"), ("assignee_id",)),
+        Dimension("division", _("Division"), ("division_id",)),
+        Dimension("grade", _("Grade"), ("grade_id",)),
+        Dimension("cost_centre", _("Cost centre"), ("cost_centre_id",)),
+        Dimension("location", _("Location"), ("location_id",)),
+        Dimension("priority", _("Priority"), ("priority",)),
+        Dimension("kind", _("Kind"), ("kind",)),
+        Dimension("channel", _("Came in by"), ("channel",)),
+        Dimension("policy", _("Service level"), ("policy_id",)),
+        # A service's tickets run under more than one service level (a premium tier): each target's
+        # result is counted within its own level.
+        Dimension("target", _("Service level and priority"), ("policy_id", "priority")),
     )
 }
 ALL = "all"  # the breakdown that is no breakdown: one row, the segment's total
 EVERYONE = ""  # the segment that is everyone
 
-# Which breakdowns are kept for which segment. A report is narrowed to everyone, one division or one team
-# and broken down by any dimension; a service and a service level are broken down by priority only, for
-# the measured results beside each commitment.
-BREAKDOWNS = (ALL, *DIMENSIONS)
+# What a report may be broken down by, and which breakdowns are kept for which segment. A report is
+# narrowed to everyone, one division or one team; a service and a service level are kept by target only,
+# for the measured results published beside each commitment.
+REPORT_BREAKDOWNS = tuple(key for key in DIMENSIONS if key != "target")
+BREAKDOWNS = (ALL, *REPORT_BREAKDOWNS)
 SEGMENTS: dict[str, tuple[str, ...]] = {
     EVERYONE: BREAKDOWNS,
     "division": BREAKDOWNS,
     "team": BREAKDOWNS,
-    "service": (ALL, "priority"),
+    "service": (ALL, "target"),
     "policy": (ALL, "priority"),
 }
 REPORT_SEGMENTS = (EVERYONE, "division", "team")

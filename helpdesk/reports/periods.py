@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -32,14 +33,15 @@ class Period:
 
     @property
     def label(self) -> str:
+        """In words, in the reader's language: "November 2026", "Q3 2026 (Jul to Sep)"."""
         if MONTH.match(self.key):
-            return self.first.strftime("%B %Y")
+            return date_format(self.first, "YEAR_MONTH_FORMAT")
         if QUARTER.match(self.key):
             return _("Q%(n)s %(year)s (%(first)s to %(last)s)") % {
                 "n": (self.first.month - 1) // 3 + 1,
                 "year": self.first.year,
-                "first": self.first.strftime("%b"),
-                "last": self.last.strftime("%b"),
+                "first": date_format(self.first, "M"),
+                "last": date_format(self.last, "M"),
             }
         return _("%(first)s to %(last)s") % {"first": self.first.isoformat(), "last": self.last.isoformat()}
 

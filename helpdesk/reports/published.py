@@ -18,7 +18,7 @@ from helpdesk.reports.read import COUNTS, Figures
 from helpdesk.verdicts import percent
 
 CACHE_KEY = "reports:published"
-CACHE_FOR = 24 * 60 * 60  # the refresh task writes it anew every few minutes; this only bounds a stale copy
+CACHE_FOR = 60 * 60  # the refresh task writes it anew every five minutes; a process's own copy lasts an hour
 TOO_FEW = 10  # fewer judged tickets than this: too few to judge, no percentage is shown
 
 
@@ -43,42 +43,47 @@ class Share:
 @dataclass(frozen=True)
 class Published:
     period_label: str
-    # (segment, id as text, priority, target kind) -> Share; segment "policy" or "service"
+    # (segment, id, target, kind) -> Share, where the target is a priority for a service level
+    # ("policy", "3", "P2", "resolution") and a service level and priority for a service
+    # ("service", "12", "3:P2", "resolution"): a service's targets differ by level (a premium tier).
     results: dict[tuple[str, str, str, str], Share]
     # (segment, id as text) -> the share satisfied; ("", "") for everyone
     satisfaction: dict[tuple[str, str], Share]
 
-    def result(self, segment: str, pk: int, priority: str, kind: str) -> Share:
-        return self.results.get((segment, str(pk), priority, kind)) or Share(0, 0, self.period_label)
+    def result(self, segment: str, pk: int, target: str, kind: str) -> Share:
+        return self.results.get((segment, str(pk), target, kind)) or Share(0, 0, self.period_label)
 
     def satisfied(self, segment: str = EVERYONE, pk: int | None = None) -> Share:
         key = (segment, "" if pk is None else str(pk))
         return self.satisfaction.get(key) or Share(0, 0, self.period_label)
 
 
+# Which breakdown holds the targets of each kind of thing a page publishes.
+TARGETS_BY = {"policy": "priority", "service": "target"}
+
+
 def measure(period: Period) -> Published:
-    """Add up `period` for every service level and service by priority, and satisfaction (one query)."""
-    added: dict[tuple[str, str, str], Figures] = defaultdict(Figures)
+    """Add up `period` for every service level and service, per target, and satisfaction (one query)."""
+    added: dict[tuple[str, str, str, str], Figures] = defaultdict(Figures)
     rows = DailyFigure.objects.filter(
-        segment__in=["policy", "service", EVERYONE],
-        by__in=[ALL, "priority"],
+        segment__in=[*TARGETS_BY, EVERYONE],
+        by__in=[ALL, *TARGETS_BY.values()],
         day__gte=period.first,
         day__lte=period.last,
     ).values("segment", "segment_value", "by", "value", *COUNTS, "response_times", "resolution_times")
     for row in rows:
-        added[(row["segment"], row["segment_value"], row["by"] + ":" + row["value"])].add(row)
+        added[(row["segment"], row["segment_value"], row["by"], row["value"])].add(row)
     label = period.label
     results = {}
     satisfaction = {}
-    for (segment, pk, slot), figures in added.items():
-        by, _, value = slot.partition(":")
-        if by == "priority" and segment != EVERYONE:
+    for (segment, pk, by, value), figures in added.items():
+        if by == ALL:
+            satisfaction[(segment, pk)] = Share(figures.csat_happy, figures.csat_answered, label)
+        elif by == TARGETS_BY.get(segment):
             results[(segment, pk, value, "response")] = Share(figures.response_met, figures.response_judged, label)
             results[(segment, pk, value, "resolution")] = Share(
                 figures.resolution_met, figures.resolution_judged, label
             )
-        elif by == ALL:
-            satisfaction[(segment, pk)] = Share(figures.csat_happy, figures.csat_answered, label)
     return Published(label, results, satisfaction)
 
 

@@ -212,6 +212,8 @@ def report(period: Period, chosen: Slice) -> Report:
             total.backlog = still_open
         if row["by"] == chosen.by != ALL:
             rows[row["value"]].backlog = still_open
+    # A row that did nothing in the period and had nothing open at its end (a former analyst) is left out.
+    rows = {value: f for value, f in rows.items() if f.backlog or any(f.counts.values())}
     labels = names(chosen.by, list(rows)) if chosen.by != ALL else {}
     for value, figures in rows.items():
         figures.value, figures.label = value, labels.get(value, value)
@@ -273,13 +275,9 @@ def tickets_behind(period: Period, chosen: Slice, value: str | None, measure: st
     slice's segment and, unless `value` is None, the breakdown value. Counting them gives the figure."""
     facts = TicketFact.objects.all()
     if chosen.segment != EVERYONE:
-        facts = facts.filter(**{DIMENSIONS[chosen.segment].field: chosen.segment_value})
+        facts = facts.filter(DIMENSIONS[chosen.segment].matching(chosen.segment_value) or Q(pk__in=[]))
     if value is not None and chosen.by != ALL:
-        field_name = DIMENSIONS[chosen.by].field
-        if value == "" and chosen.by not in CHOICES:  # "none": an empty id (text choices are never empty)
-            facts = facts.filter(**{f"{field_name}__isnull": True})
-        else:
-            facts = facts.filter(**{field_name: value})
+        facts = facts.filter(DIMENSIONS[chosen.by].matching(value) or Q(pk__in=[]))
     if measure == BACKLOG:
         return facts.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=period.last), raised_on__lte=period.last)
     chosen_measure = MEASURES[measure]

@@ -20,27 +20,24 @@ CHUNK_DAYS = 62  # days added up per round: a day__in list stays short, a round'
 WRITE_BATCH = 2000
 
 
-def _key(value) -> str:
-    return "" if value is None else str(value)
-
-
 def _slice(days: Callable[[str], Q], segment: str, by: str) -> dict[tuple, DailyFigure]:
     """The rows of one slice for the days `days(day_field)` selects, keyed by (day, segment value, value)."""
-    group = [DIMENSIONS[segment].field] if segment != EVERYONE else []
-    group += [DIMENSIONS[by].field] if by != ALL else []
+    narrowed = DIMENSIONS[segment] if segment != EVERYONE else None
+    broken = DIMENSIONS[by] if by != ALL else None
+    group = [*(narrowed.fields if narrowed else ()), *(broken.fields if broken else ())]
     rows: dict[tuple, DailyFigure] = {}
 
     def row_for(day, values: dict) -> DailyFigure:
-        segment_value = _key(values[DIMENSIONS[segment].field]) if segment != EVERYONE else ""
-        value = _key(values[DIMENSIONS[by].field]) if by != ALL else ""
+        segment_value = narrowed.value_of(values) if narrowed else ""
+        value = broken.value_of(values) if broken else ""
         key = (day, segment_value, value)
         if key not in rows:
             rows[key] = DailyFigure(day=day, segment=segment, segment_value=segment_value, by=by, value=value)
         return rows[key]
 
     facts = TicketFact.objects.all()
-    if segment != EVERYONE:  # a segment holds what belongs to one of its members
-        facts = facts.exclude(**{f"{DIMENSIONS[segment].field}__isnull": True})
+    if narrowed:  # a segment holds what belongs to one of its members
+        facts = facts.exclude(**{f"{name}__isnull": True for name in narrowed.fields})
     for day_field in DAY_FIELDS:
         counts = {
             m.key: Count("pk", filter=m.condition) if m.condition else Count("pk")

@@ -19,7 +19,20 @@ class Column:
     drill: str | None = None  # the measure whose tickets the cell opens
     of: str | None = None  # for a percentage: the attribute it is a share of ("94 % of 312")
 
+    @property
+    def drill_label(self) -> str:
+        """What the cell's link opens, in words (a percentage opens the tickets that fell short of it)."""
+        return str(MEASURE_WORDS.get(self.drill, ""))
 
+
+MEASURE_WORDS = {
+    "response_missed": _("see the late first responses"),
+    "resolution_missed": _("see the late resolutions"),
+    "reopened": _("see the reopened tickets"),
+    "first_contact": _("see the tickets resolved at first contact"),
+    "csat_answered": _("see the answers"),
+    "csat_happy": _("see the satisfied answers"),
+}
 COLUMNS = (
     Column("raised", _("Raised"), "count", "raised"),
     Column("resolved", _("Resolved"), "count", "resolved"),
@@ -35,7 +48,7 @@ COLUMNS = (
     Column("csat_average", _("Satisfaction (1 to 5)"), "average", "csat_answered", "csat_answered"),
     Column("csat_percent", _("Satisfied (4 or 5)"), "percent", "csat_happy", "csat_answered"),
     Column("csat_rate", _("Answered the question"), "percent", "csat_answered", "csat_asked"),
-    Column("csat_unhappy", _("Dissatisfied, followed up"), "count", "csat_unhappy"),
+    Column("csat_unhappy", _("Dissatisfied (1 or 2)"), "count", "csat_unhappy"),
 )
 
 # The figures shown large at the top of a report, in this order.
@@ -48,6 +61,14 @@ HEADLINE = tuple(
     for column in COLUMNS
     if column.key == key
 )
+
+
+def safe(value):
+    """A cell a spreadsheet shows as typed: text starting with =, +, - or @ would otherwise run as a
+    formula (a ticket's title is whatever its requester typed)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def hours(value: timedelta | None) -> float | None:
@@ -80,7 +101,7 @@ def export(report: Report, *, first_column: str) -> tablib.Dataset:
         return cells
 
     for row in report.rows:
-        data.append(line(row.label, row))
+        data.append([safe(cell) for cell in line(row.label, row)])
     data.append(line(str(_("All")), report.total))
     return data
 
@@ -106,23 +127,26 @@ def tickets(facts) -> tablib.Dataset:
         title=str(_("Tickets")),
     )
     verdicts = {"met": str(_("on time")), "missed": str(_("late")), "": ""}
-    for fact in facts:
+    for fact in facts.iterator(chunk_size=2000):
         ticket = fact.ticket
         data.append(
             [
-                ticket.reference,
-                ticket.title,
-                ticket.service.name if ticket.service else "",
-                ticket.team.name,
-                str(ticket.assignee) if ticket.assignee else "",
-                ticket.priority,
-                fact.raised_on.isoformat(),
-                fact.resolved_on.isoformat() if fact.resolved_on else "",
-                verdicts[fact.response_verdict],
-                None if fact.response_time is None else round(fact.response_time / 3600, 2),
-                verdicts[fact.resolution_verdict],
-                None if fact.resolution_time is None else round(fact.resolution_time / 3600, 2),
-                fact.csat,
+                safe(cell)
+                for cell in [
+                    ticket.reference,
+                    ticket.title,
+                    ticket.service.name if ticket.service else "",
+                    ticket.team.name,
+                    str(ticket.assignee) if ticket.assignee else "",
+                    ticket.get_priority_display(),
+                    fact.raised_on.isoformat(),
+                    fact.resolved_on.isoformat() if fact.resolved_on else "",
+                    verdicts[fact.response_verdict],
+                    None if fact.response_time is None else round(fact.response_time / 3600, 2),
+                    verdicts[fact.resolution_verdict],
+                    None if fact.resolution_time is None else round(fact.resolution_time / 3600, 2),
+                    fact.csat,
+                ]
             ]
         )
     return data

@@ -259,6 +259,12 @@ def test_reports_are_for_managers(who, status, url, people, client_for):
         "/reports/?period=2026-11&who=division:999999",
         "/reports/tickets/?period=2026-11&measure=everything",
         "/reports/tickets/?period=2026-11&by=service&value=1;drop&measure=raised",
+        "/reports/tickets/?period=2026-11&by=service&value=abc&measure=raised",
+        "/reports/tickets/?period=2026-11&by=analyst&value=abc&measure=raised&format=csv",
+        "/reports/tickets/?period=2026-11&by=priority&value=P1:2&measure=raised",
+        "/reports/tickets/?period=2026-11&by=all&value=3&measure=raised",
+        "/reports/tickets/?period=2026-11&by=service&value=99999999999999999999&measure=raised",
+        "/reports/tickets/",
         "/reports/export/pdf/?period=2026-11",
     ],
 )
@@ -324,3 +330,44 @@ def test_a_rebuild_writes_the_same_rows_as_the_changes_did(november):
         before = _all_figures()
         facts.rebuild()
         assert _all_figures() == before and len(before) > 50
+
+
+def test_what_a_requester_typed_never_runs_as_a_formula_in_an_export(people, policy, client_for):
+    service = factories.ServiceFactory(owner_team=people.team, policy=policy, name="=HYPERLINK(1)")
+    ticket = factories.ticket(requester=people.requester, team=people.team, service=service, at=MONDAY)
+    Ticket.objects.filter(pk=ticket.pk).update(title='=IMPORTXML("http://x")')
+    manager = client_for(people.manager)
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.refresh()
+        listed = manager.get("/reports/tickets/?period=2026-11&by=all&measure=raised&format=csv").content.decode()
+        assert "'=IMPORTXML" in listed and "'=HYPERLINK(1)" in listed
+        book = manager.get("/reports/export/xlsx/?period=2026-11&by=service").content
+        cell = openpyxl.load_workbook(io.BytesIO(book)).active["A2"]
+        assert (cell.value, cell.data_type) == ("'=HYPERLINK(1)", "s")
+
+
+def test_a_service_page_shows_each_target_kept_by_the_tickets_of_its_own_level(people, client_for):
+    """A service's premium tier has its own targets: its tickets are judged by them, and never mixed into
+    the results shown beside the standard targets."""
+    from cms.models import CatalogueIndexPage, ServicePage
+
+    premium = factories.PolicyFactory(name="Premium")
+    standard = factories.PolicyFactory(
+        name="Standard", is_default=True, premium_policy=premium, premium_from_grade_level=5
+    )
+    director = factories.UserFactory(username="director", grade=factories.GradeFactory(level=5))
+    service = factories.ServiceFactory(owner_team=people.team, policy=standard, name="Laptops")
+    for day in range(10):
+        raised = MONDAY + timedelta(days=day % 5)
+        _life(people, service, raised=raised, reply_after=timedelta(minutes=5), resolve_after=timedelta(hours=1))
+        ticket = factories.ticket(requester=director, team=people.team, service=service, at=raised)
+        services.perform(ticket, "start", by=people.analyst, at=raised)
+        services.perform(ticket, "resolve", by=people.analyst, at=raised + timedelta(days=6), text="Late.")
+    assert Ticket.objects.filter(policy=premium).count() == 10
+    catalogue = HomePage.objects.get().add_child(instance=CatalogueIndexPage(title="Services", slug="services"))
+    catalogue.add_child(instance=ServicePage(title="Laptops", slug="laptops", service=service))
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.refresh()
+        html = client_for(None).get("/services/laptops/").content.decode()
+    assert html.count("Kept: 100 % of 10 in November 2026") == 2  # P3: first response and resolution
+    assert "Kept: 0 %" not in html and "of 20" not in html
