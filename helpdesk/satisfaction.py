@@ -4,8 +4,10 @@ The rules, in one place:
 
 - Asking: resolving a ticket asks its requester (unless they resolved it themselves). A new resolution
   asks again on the same row, clearing the old answer; links mailed for an earlier resolution stop working.
-- One click from the resolution mail records the answer without logging in: each link is signed over
-  (satisfaction, score, when it was asked), works for LINK_VALID_FOR after asking, and records once.
+- A link in the resolution mail answers without logging in: each link is signed over (satisfaction,
+  score, when it was asked), works for LINK_VALID_FOR after asking, and records once. Opening it (GET)
+  records nothing, because mail scanners open every link in a mail: its page holds the link's score in
+  a form that a small script sends at once (one click for a person), or the person presses Send.
 - An answer may be changed (another link, or the ticket page) for CHANGE_WITHIN after it was first given.
 - The first answer of 1 or 2 after an asking opens a follow-up for the team's lead, who closes it only by
   saying what was done, and may tell the requester.
@@ -151,11 +153,20 @@ def mail_links(ticket: Ticket) -> list[dict]:
 
 @dataclass
 class Outcome:
-    """What became of a click on a mailed link."""
+    """What became of an answer sent from a mailed link's page."""
 
     satisfaction: Satisfaction
     link_score: int
     recorded: bool  # False: the link had been used already, nothing changed
+
+
+@dataclass
+class Opened:
+    """A mailed link, opened: what its page offers. Nothing is written by opening it."""
+
+    satisfaction: Satisfaction
+    link_score: int  # the score the person chose in the mail, offered pre-selected
+    used: bool  # the link has recorded an answer already: sending it again would change nothing
 
 
 def _satisfaction_for_link(link: Link | None, now: datetime, *, lock: bool) -> Satisfaction:
@@ -191,20 +202,42 @@ def _too_late(satisfaction: Satisfaction) -> Declined:
     )
 
 
-def record_from_link(token: str, *, now: datetime | None = None) -> Outcome:
-    """Record the score of a mailed link, no login needed. A link records once: used again it changes
-    nothing (recorded=False). Declined when the token is not ours (404), expired or voided by a new
+def _link_used(link: Link, satisfaction: Satisfaction, now: datetime) -> bool:
+    """True when the link has recorded already (sending it again changes nothing); Declined when an
+    answer it would record could no longer change the one given."""
+    if link.score in satisfaction.links_used:
+        return True
+    if not may_change(satisfaction, now):
+        raise _too_late(satisfaction)
+    return False
+
+
+def open_link(token: str, *, now: datetime | None = None) -> Opened:
+    """What a mailed link's page offers, read only: opening a link must never record anything, because
+    mail scanners open every link in a mail. Declined as record_from_link is, so a page that would only
+    be refused is refused at once."""
+    now = now or timezone.now()
+    link = read_token(token)
+    satisfaction = _satisfaction_for_link(link, now, lock=False)
+    return Opened(satisfaction, link.score, used=_link_used(link, satisfaction, now))
+
+
+def record_from_link(token: str, *, score: int, comment: str | None = None, now: datetime | None = None) -> Outcome:
+    """Record the answer sent (POST) from a mailed link's page, no login needed: the score chosen there
+    (the link's own, or another the person picked instead) and the comment (None keeps the one given
+    before). A link records once: sent again it changes nothing (recorded=False). Declined when the
+    token is not ours (404), the score is not 1 to 5 (400), the link expired or was voided by a new
     question (410), the ticket was reopened or the answer can no longer be changed (409)."""
     now = now or timezone.now()
     link = read_token(token)
     with transaction.atomic():
         satisfaction = _satisfaction_for_link(link, now, lock=True)
-        if link.score in satisfaction.links_used:
+        if score not in SCORES:
+            raise Declined(_("Choose a number from 1 to 5."), status=400, satisfaction=satisfaction)
+        if _link_used(link, satisfaction, now):
             return Outcome(satisfaction, link.score, recorded=False)
-        if not may_change(satisfaction, now):
-            raise _too_late(satisfaction)
         satisfaction.links_used = [*satisfaction.links_used, link.score]
-        _answer(satisfaction, score=link.score, comment=None, now=now)
+        _answer(satisfaction, score=score, comment=comment, now=now)
     return Outcome(satisfaction, link.score, recorded=True)
 
 

@@ -42,6 +42,7 @@ from helpdesk.models import (
     SurveyResponse,
     User,
 )
+from helpdesk.reports.table import safe
 from helpdesk.services import Refused
 
 TEXT_LIMIT = 2_000
@@ -388,10 +389,8 @@ CSV_HEADER = [
 
 
 def _cell(value: Any) -> Any:
-    """A value a spreadsheet shows as text: a leading =, +, - or @ would otherwise run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+    """A value a spreadsheet shows as typed (table.safe), and nothing for none."""
+    return "" if value is None else safe(value)
 
 
 def _before(row: Row, value: Any) -> Any:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -40,15 +41,44 @@ class AnswerKeyField(models.SlugField):
         return super().formfield(**{"empty_value": None, **kwargs})
 
 
+def _day(value) -> str:
+    return date_format(value, "j F Y")
+
+
+SENT_QUESTIONS = _("This survey has been sent, so this answer key cannot change.")
+
+
 class StaffSurveyForm(WagtailAdminModelForm):
     """Two questions with one answer key would share their answers. The formset refuses keys typed twice;
     this refuses keys that come out the same once filled in from the questions, before the database's
-    constraint would turn them into a server error."""
+    constraint would turn them into a server error.
+
+    Once a survey has been sent, people answer its questions as they were sent: none may be added or
+    removed, nor given another answer key (its answers are stored under the key). The wording and the
+    order may still be corrected. Its closing date may only move later (StaffSurvey.clean)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sent = self.instance.pk and self.instance.sent_at
+        if not sent:
+            return
+        if "closes_on" in self.fields:
+            self.fields["closes_on"].help_text = _(
+                "Sent on %(sent)s, so it may close later but not earlier than %(day)s."
+            ) % {"sent": _day(timezone.localdate(self.instance.sent_at)), "day": _day(self.instance.closes_on)}
+        formset = self.formsets.get("questions")
+        for form in formset.forms if formset is not None else []:
+            if form.instance.pk and "key" in form.fields:
+                form.fields["key"].help_text = SENT_QUESTIONS
 
     def clean(self):
         cleaned = super().clean()
         formset = self.formsets.get("questions")
-        if formset is None or not formset.is_valid():
+        if formset is None:
+            return cleaned
+        valid = formset.is_valid()  # cleans the questions' forms, for what follows
+        self._keep_sent_questions(formset)
+        if not valid:
             return cleaned
         seen: set[str] = set()
         for form in formset.forms:
@@ -63,6 +93,37 @@ class StaffSurveyForm(WagtailAdminModelForm):
                 )
             seen.add(key)
         return cleaned
+
+    def _keep_sent_questions(self, formset) -> None:
+        """Refuse adding, removing or re-keying a question of a survey that has been sent (as stored)."""
+        if not (self.instance.pk and StaffSurvey.objects.filter(pk=self.instance.pk, sent_at__isnull=False).exists()):
+            return
+        stored = {
+            pk: (key, kind)
+            for pk, key, kind in SurveyQuestion.objects.filter(survey_id=self.instance.pk).values_list(
+                "pk", "key", "kind"
+            )
+        }
+        added = False
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            pk = form.instance.pk if form.instance.pk in stored else None
+            if pk is None:
+                added = added or bool(data and not data.get("DELETE") and form.has_changed())
+                continue
+            label = data.get("label") or form.instance.label
+            if data.get("DELETE"):
+                message = _("This survey has been sent, so the question “%(label)s” cannot be removed.")
+                self.add_error(None, message % {"label": label})
+            elif data and (data.get("key") or answer_key(data.get("label") or "")) != stored[pk][0]:
+                message = _("This survey has been sent, so the question “%(label)s” keeps its answer key “%(key)s”.")
+                self.add_error(None, message % {"label": label, "key": stored[pk][0]})
+            elif data and data.get("kind", stored[pk][1]) != stored[pk][1]:
+                # Answers already stored were given to the question as it was: read as another kind, they lie.
+                message = _("This survey has been sent, so the question “%(label)s” keeps its kind of answer.")
+                self.add_error(None, message % {"label": label})
+        if added:
+            self.add_error(None, _("This survey has been sent, so no question can be added to it."))
 
 
 class StaffSurveyQuerySet(models.QuerySet):
@@ -127,7 +188,15 @@ class StaffSurvey(ClusterableModel):
         # A plain list for `follows`: the snippet chooser Wagtail would give a survey looks up whatever is posted.
         FieldRowPanel([FieldPanel("division"), FieldPanel("min_group"), FieldPanel("follows", widget=forms.Select)]),
         FieldRowPanel([FieldPanel("opens_on"), FieldPanel("closes_on")], heading=_("Open for answers")),
-        InlinePanel("questions", label=_("Questions"), min_num=1),
+        InlinePanel(
+            "questions",
+            label=_("Questions"),
+            min_num=1,
+            help_text=_(
+                "Once the survey has been sent, questions cannot be added or removed, and each keeps its "
+                "answer key; the wording and the order can still be corrected."
+            ),
+        ),
     ]
 
     class Meta:
@@ -140,10 +209,30 @@ class StaffSurvey(ClusterableModel):
 
     def clean(self) -> None:
         super().clean()
+        self._close_no_earlier_once_sent()
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
             raise ValidationError({"closes_on": _("The survey cannot close before it opens.")})
         if self.follows_id and self.pk and self.follows_id == self.pk:
             raise ValidationError({"follows": _("A survey cannot be compared with itself.")})
+
+    def _close_no_earlier_once_sent(self) -> None:
+        """Results by division show once a survey has closed: a sent survey's closing date moved earlier
+        would show them while answers still come in (and could then be moved back). So, once sent (as
+        stored), it may only move later."""
+        if not (self.pk and self.closes_on):
+            return
+        sent = StaffSurvey.objects.filter(pk=self.pk, sent_at__isnull=False)
+        stored = sent.values_list("closes_on", "min_group").first()
+        if stored is None:
+            return
+        before, smallest = stored
+        if self.closes_on < before:
+            message = _("This survey has been sent, so it can close later but not earlier than %(day)s.")
+            raise ValidationError({"closes_on": message % {"day": _day(before)}})
+        if self.min_group is not None and self.min_group < smallest:
+            # Lowered after the answers are in, it would show groups their people were promised stay hidden.
+            message = _("This survey has been sent, so its smallest group shown can rise but not fall below %(n)s.")
+            raise ValidationError({"min_group": message % {"n": smallest}})
 
     def is_open(self, today) -> bool:
         return self.opens_on <= today <= self.closes_on

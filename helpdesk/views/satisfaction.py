@@ -65,8 +65,19 @@ class CloseForm(forms.Form):
 # -- the one-click link -------------------------------------------------------------------------------------
 
 
-def _link_page(request, *, satisfaction=None, heading: str, message: str = "", form=None, status: int = 200):
-    """The page a mailed link opens, dated in the requester's own time zone (no one need be logged in)."""
+def _link_page(
+    request,
+    *,
+    satisfaction=None,
+    heading: str,
+    message: str = "",
+    form=None,
+    answer_form: AnswerForm | None = None,
+    send_on_load: bool = False,
+    status: int = 200,
+):
+    """The page a mailed link opens, dated in the requester's own time zone (no one need be logged in).
+    With `answer_form`, the question to send; `send_on_load` lets static/js/satisfaction.js send it once."""
     ticket = satisfaction.ticket if satisfaction else None
     context = {
         "heading": heading,
@@ -76,6 +87,9 @@ def _link_page(request, *, satisfaction=None, heading: str, message: str = "", f
         "answer": rules.score_label(satisfaction.score) if satisfaction else "",
         "change_until": rules.change_until(satisfaction) if satisfaction else None,
         "comment_form": form,
+        "link_form": answer_form,
+        "send_on_load": send_on_load,
+        "choices": _score_choices(),
         "action": request.path,
     }
     zone = (ticket.requester.time_zone if ticket else "") or "UTC"
@@ -93,11 +107,53 @@ def _comment_form(satisfaction, *, data=None) -> CommentForm | None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def satisfaction_link(request, token: str):
-    """GET records the link's score at once (no login); POST adds a comment to the answer."""
+    """GET shows the link's answer in a form and records nothing (mail scanners open every link); the
+    form's POST (it carries a score) records it; a POST of the comment box alone adds a comment."""
     if request.method == "POST":
+        if "score" in request.POST:
+            return _link_answer(request, token)
         return _link_comment(request, token)
     try:
-        outcome = rules.record_from_link(token)
+        opened = rules.open_link(token)
+    except Declined as declined:
+        return _declined(request, declined)
+    satisfaction = opened.satisfaction
+    if opened.used:
+        return _link_page(
+            request,
+            satisfaction=satisfaction,
+            heading=_("Your answer is already recorded"),
+            message=_("This link was used already, so nothing changed."),
+            form=_comment_form(satisfaction),
+        )
+    form = AnswerForm(initial={"score": opened.link_score, "comment": satisfaction.comment})
+    return _link_page(
+        request,
+        satisfaction=satisfaction,
+        heading=_("Send your answer"),
+        message=_("You chose %(answer)s. Change it or add a comment if you like, then press Send.")
+        % {"answer": rules.score_label(opened.link_score)},
+        answer_form=form,
+        send_on_load=True,
+    )
+
+
+def _link_answer(request, token: str):
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        try:
+            satisfaction = rules.satisfaction_for_link(token)
+        except Declined as declined:
+            return _declined(request, declined)
+        return _link_page(
+            request,
+            satisfaction=satisfaction,
+            heading=_("Your answer is not sent yet"),
+            answer_form=form,
+            status=400,
+        )
+    try:
+        outcome = rules.record_from_link(token, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
     except Declined as declined:
         return _declined(request, declined)
     satisfaction = outcome.satisfaction

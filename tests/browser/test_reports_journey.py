@@ -79,7 +79,9 @@ def test_a_manager_opens_a_missed_target_of_last_quarter_for_one_division_and_do
     assert lines[1].startswith("Laptops,2,2") and lines[-1].startswith("All,2,2")
 
 
-def test_a_requester_answers_how_satisfied_they_are_from_the_mail_without_logging_in(page, settings, live_server):
+def test_a_requester_answers_how_satisfied_they_are_from_the_mail_without_logging_in(
+    page, chromium, settings, live_server
+):
     settings.WAGTAILADMIN_BASE_URL = live_server.url
     analyst = UserFactory(username="analyst")
     team = TeamFactory(name="Service Desk", members=[analyst], lead=analyst)
@@ -93,8 +95,19 @@ def test_a_requester_answers_how_satisfied_they_are_from_the_mail_without_loggin
     services.perform(ticket, "resolve", by=analyst, text="New VPN profile pushed.")
 
     mail = Mail.objects.filter(to=["robin@example.org"], subject__contains="Resolved").get()
-    page.goto(re.search(r"^4 \u2013 Satisfied: (\S+)$", mail.body, re.M)[1])  # one click, no login
+    urls = dict(re.findall(r"^(\d) \u2013 [^:\n]+: (\S+)$", mail.body, re.M))
 
+    scanner = chromium.new_context(java_script_enabled=False)  # a mail scanner opens every link, runs no script
+    scanning = scanner.new_page()
+    for score in "12345":
+        scanning.goto(urls[score])
+        expect(scanning.get_by_role("button", name="Send")).to_be_visible()
+    scanner.close()
+    ticket.satisfaction.refresh_from_db()
+    assert (ticket.satisfaction.score, ticket.satisfaction.links_used) == (None, [])
+
+    page.goto(urls["4"])  # one click, no login: the page sends the answer itself
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your answer")
     expect(page.get_by_text("4 \u2013 Satisfied")).to_be_visible()
     page.get_by_label("Anything you would like to add?").fill("Quick, but I had to restart twice.")
     page.get_by_role("button", name="Save the comment").click()

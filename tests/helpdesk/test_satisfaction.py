@@ -1,6 +1,7 @@
-"""Satisfaction on resolved tickets: asked with the resolution, answered with one click from the mail (signed,
-single-use, expiring) or on the ticket page, changeable for a week; a poor answer opens a follow-up for the
-team's lead, closed only with what was done."""
+"""Satisfaction on resolved tickets: asked with the resolution, answered from the mail (signed, single-use,
+expiring links whose page records nothing until its form is sent, so mail scanners record nothing) or on the
+ticket page, changeable for a week; a poor answer opens a follow-up for the team's lead, closed only with what
+was done."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from helpdesk import satisfaction, services
 from helpdesk.models import FollowUp, Mail, Satisfaction, Ticket
@@ -53,6 +56,18 @@ def answer(ticket: Ticket) -> Satisfaction:
     return Satisfaction.objects.get(ticket=ticket)
 
 
+SEND_ON_LOAD = "data-send-on-load"  # the mark that lets static/js/satisfaction.js send the page's form
+
+
+def send(path: str, score, comment: str = ""):
+    """The form of a mailed link's page, sent: as the script does on load, or the person pressing Send."""
+    return Client().post(path, {"score": str(score), "comment": comment})
+
+
+def csrf_token(page) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
 # -- asking ---------------------------------------------------------------------------------------------------
 
 
@@ -77,56 +92,145 @@ def test_a_requester_who_resolves_their_own_ticket_is_not_asked(people, policy, 
 def test_resolving_again_asks_again_and_voids_the_old_links(people, policy, clock, client_for):
     ticket = resolved(people)
     old = links(ticket)
-    assert Client().get(old[4]).status_code == 200
+    assert send(old[4], 4).status_code == 200
     clock.shift(DAY)
     services.perform(ticket, "reopen", by=people.requester, text="Still broken.")
     assert Client().get(old[5]).status_code == 409  # reopened: nothing to rate
+    assert send(old[5], 5).status_code == 409
     services.perform(ticket, "resolve", by=people.analyst, text="Replaced the disk too.")
     asked = answer(ticket)
     assert (asked.asked_at, asked.score, asked.links_used) == (NOW + DAY, None, [])
-    response = Client().get(old[5])
-    assert response.status_code == 410 and "This link has expired; open your ticket to answer." in response.text
+    for response in (Client().get(old[5]), send(old[5], 5)):
+        assert response.status_code == 410 and "This link has expired; open your ticket to answer." in response.text
+        assert SEND_ON_LOAD not in response.text
     assert answer(ticket).score is None
-    assert Client().get(links(ticket)[5]).status_code == 200
+    assert send(links(ticket)[5], 5).status_code == 200
     assert answer(ticket).score == 5
 
 
-# -- one click from the mail -------------------------------------------------------------------------------------
+# -- from the mail: opening a link shows the answer; sending it records ----------------------------------------
 
 
-def test_a_link_records_the_answer_without_logging_in(people, policy, clock):
+def test_opening_a_link_records_nothing_and_offers_its_answer_to_send(people, policy, clock):
+    ticket = resolved(people)
+    path = links(ticket)[4]
+    before, mails, changed = answer(ticket), Mail.objects.count(), Ticket.objects.get(pk=ticket.pk).updated_at
+    clock.shift(timedelta(hours=1))
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(path)
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    after = answer(ticket)
+    assert (after.score, after.comment, after.answered_at, after.links_used) == (
+        before.score,
+        before.comment,
+        before.answered_at,
+        before.links_used,
+    )
+    assert (after.score, after.links_used) == (None, [])
+    assert not FollowUp.objects.exists() and Mail.objects.count() == mails
+    assert Ticket.objects.get(pk=ticket.pk).updated_at == changed  # reports see no change either
+    html = response.text
+    form = re.search(r"<form [^>]*>", html).group(0)
+    assert 'method="post"' in form and f'action="{path}"' in form and "data-send-on-load" in form
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert re.search(r'<input type="radio" name="score" value="4" id="satisfaction-score-4" checked>', html)
+    assert html.count(" checked>") == 1  # the link's score, and only it, is chosen; the others are offered
+    for words in ("1 – Very dissatisfied", "4 – Satisfied", "5 – Very satisfied"):
+        assert words in html
+    assert "Anything you would like to add? (optional)" in html and 'name="comment"' in html
+    assert re.findall(r"<button[^>]*>([^<]*)</button>", html) == ["Send"]
+    assert '<script src="/static/js/satisfaction.js" defer></script>' in html
+    assert "<script>" not in html  # a strict CSP forbids inline scripts
+
+
+def test_a_scanner_opening_every_link_then_the_person_sending_2_records_2_with_one_follow_up(
+    people, policy, lead, clock
+):
+    ticket = resolved(people)
+    paths = links(ticket)
+    scanner = Client()
+    for score in (1, 2, 3, 4, 5):  # a mail scanner opens every link in the mail, in order
+        assert "data-send-on-load" in scanner.get(paths[score]).text
+    assert (answer(ticket).score, answer(ticket).links_used) == (None, [])
+    assert not FollowUp.objects.exists() and mails_to(lead.email) == []
+
+    clock.shift(timedelta(minutes=5))
+    person = Client(enforce_csrf_checks=True)
+    page = person.get(paths[2])
+    response = person.post(paths[2], {"score": "2", "comment": "", "csrfmiddlewaretoken": csrf_token(page)})
+    assert response.status_code == 200 and "Thank you for your answer" in response.text
+    assert "2 – Dissatisfied" in response.text and SEND_ON_LOAD not in response.text
+    recorded = answer(ticket)
+    assert (recorded.score, recorded.answered_at, recorded.links_used) == (2, NOW + timedelta(minutes=5), [2])
+    assert FollowUp.objects.count() == 1 and len(mails_to(lead.email)) == 1
+    again = scanner.get(paths[2])  # opened again: the answer as recorded, nothing to send
+    assert "This link was used already, so nothing changed." in again.text and SEND_ON_LOAD not in again.text
+
+
+def test_sending_records_the_answer_without_logging_in(people, policy, clock):
     ticket = resolved(people)
     clock.shift(timedelta(hours=1))
-    response = Client().get(links(ticket)[4])
+    response = send(links(ticket)[4], 4)
     assert response.status_code == 200
     assert "Thank you for your answer" in response.text and "4 – Satisfied" in response.text
+    assert 'name="comment"' in response.text  # the comment box, as after the answer
     recorded = answer(ticket)
     assert (recorded.score, recorded.answered_at, recorded.links_used) == (4, NOW + timedelta(hours=1), [4])
     assert Ticket.objects.get(pk=ticket.pk).updated_at == NOW + timedelta(hours=1)  # reports see it changed
     assert not FollowUp.objects.exists()
 
 
+def test_the_person_may_choose_another_answer_and_comment_before_sending(people, policy, lead, clock):
+    ticket = resolved(people)
+    paths = links(ticket)
+    response = send(paths[4], 1, comment="  Nobody called me back  ")
+    assert response.status_code == 200 and "1 – Very dissatisfied" in response.text
+    recorded = answer(ticket)
+    assert (recorded.score, recorded.comment, recorded.links_used) == (1, "Nobody called me back", [4])
+    [told] = mails_to(lead.email)
+    assert "1 – Very dissatisfied" in told.body and "Nobody called me back" in told.body
+    assert SEND_ON_LOAD not in Client().get(paths[4]).text  # that link is used now
+    page = Client().get(paths[5])  # another link may still change it; the comment comes along
+    assert SEND_ON_LOAD in page.text and "Nobody called me back</textarea>" in page.text
+
+
+def test_a_score_that_is_not_1_to_5_is_refused_and_what_was_typed_kept(people, policy, clock):
+    ticket = resolved(people)
+    path = links(ticket)[3]
+    for score in ("9", "", "x", "0"):
+        response = send(path, score, comment="Kept while I fix the score")
+        assert response.status_code == 400, score
+        assert "Choose a number from 1 to 5." in response.text and "Kept while I fix the score" in response.text
+        assert SEND_ON_LOAD not in response.text
+    with pytest.raises(satisfaction.Declined) as refused:  # the rule holds without the form too
+        satisfaction.record_from_link(path.split("/")[2], score=9)
+    assert refused.value.status == 400
+    assert (answer(ticket).score, answer(ticket).links_used) == (None, [])
+
+
 def test_the_same_link_again_changes_nothing(people, policy, clock):
     ticket = resolved(people)
     paths = links(ticket)
-    Client().get(paths[4])
+    send(paths[4], 4)
     clock.shift(DAY)
-    Client().get(paths[2])
+    send(paths[2], 2)
     assert answer(ticket).score == 2
     clock.shift(DAY)
-    again = Client().get(paths[4])
-    assert again.status_code == 200 and "This link was used already, so nothing changed." in again.text
-    assert "2 – Dissatisfied" in again.text  # the answer as recorded
+    for again in (send(paths[4], 4, comment="Sent twice"), Client().get(paths[4])):
+        assert again.status_code == 200 and "This link was used already, so nothing changed." in again.text
+        assert "2 – Dissatisfied" in again.text  # the answer as recorded
+        assert SEND_ON_LOAD not in again.text
     recorded = answer(ticket)
-    assert (recorded.score, recorded.answered_at, recorded.links_used) == (2, NOW, [4, 2])
+    assert (recorded.score, recorded.comment, recorded.answered_at, recorded.links_used) == (2, "", NOW, [4, 2])
 
 
 def test_another_answer_within_seven_days_updates_it(people, policy, clock):
     ticket = resolved(people)
     paths = links(ticket)
-    Client().get(paths[3])
+    send(paths[3], 3)
     clock.shift(7 * DAY - timedelta(minutes=1))
-    assert Client().get(paths[5]).status_code == 200
+    assert send(paths[5], 5).status_code == 200
     recorded = answer(ticket)
     assert (recorded.score, recorded.answered_at) == (5, NOW)  # first given then; changed now
 
@@ -134,11 +238,12 @@ def test_another_answer_within_seven_days_updates_it(people, policy, clock):
 def test_after_seven_days_the_answer_stays(people, policy, clock):
     ticket = resolved(people)
     paths = links(ticket)
-    Client().get(paths[3])
+    send(paths[3], 3)
     clock.shift(7 * DAY)
-    response = Client().get(paths[5])
-    assert response.status_code == 409 and "can no longer be changed" in response.text
-    assert "3 – Neither satisfied nor dissatisfied" in response.text
+    for response in (Client().get(paths[5]), send(paths[5], 5)):
+        assert response.status_code == 409 and "can no longer be changed" in response.text
+        assert "3 – Neither satisfied nor dissatisfied" in response.text
+        assert SEND_ON_LOAD not in response.text and 'name="score"' not in response.text
     assert answer(ticket).score == 3
 
 
@@ -146,9 +251,10 @@ def test_a_link_expires_thirty_days_after_asking(people, policy, clock):
     ticket = resolved(people)
     path = links(ticket)[5]
     clock.shift(30 * DAY)
-    response = Client().get(path)
-    assert response.status_code == 410
-    assert "This link has expired; open your ticket to answer." in response.text
+    for response in (Client().get(path), send(path, 5)):
+        assert response.status_code == 410
+        assert "This link has expired; open your ticket to answer." in response.text
+        assert SEND_ON_LOAD not in response.text
     assert answer(ticket).score is None
 
 
@@ -169,8 +275,9 @@ def test_forged_or_mangled_links_are_refused_plainly(people, policy, clock):
         response = Client().get(f"/satisfaction/{token}/")
         assert response.status_code == 404, token
         assert "recognise this link" in response.text and "not one of ours" in response.text
-        response = Client().post(f"/satisfaction/{token}/", {"comment": "hello"})
-        assert response.status_code == 404, token
+        assert SEND_ON_LOAD not in response.text
+        assert Client().post(f"/satisfaction/{token}/", {"comment": "hello"}).status_code == 404, token
+        assert send(f"/satisfaction/{token}/", 1, comment="hello").status_code == 404, token
     assert answer(ticket).score is None and answer(ticket).comment == ""
 
 
@@ -179,8 +286,12 @@ def test_a_comment_through_the_link_needs_its_form_and_keeps_to_the_week(people,
     path = links(ticket)[4]
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(path)
+    assert browser.post(path, {"score": "4"}).status_code == 403  # no CSRF token
+    assert answer(ticket).score is None
+    token = csrf_token(page)
+    thanks = browser.post(path, {"score": "4", "comment": "", "csrfmiddlewaretoken": token})
+    assert thanks.status_code == 200 and "Save the comment" in thanks.text
     assert browser.post(path, {"comment": "Quick, thanks"}).status_code == 403  # no CSRF token
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     response = browser.post(path, {"comment": "Quick, thanks", "csrfmiddlewaretoken": token})
     assert response.status_code == 200 and "Your comment is saved." in response.text
     assert (answer(ticket).score, answer(ticket).comment) == (4, "Quick, thanks")
@@ -190,6 +301,13 @@ def test_a_comment_through_the_link_needs_its_form_and_keeps_to_the_week(people,
     late = browser.post(path, {"comment": "Changed my mind", "csrfmiddlewaretoken": token})
     assert late.status_code == 409
     assert answer(ticket).comment == "Quick, thanks"
+
+
+def test_a_comment_alone_before_any_answer_is_refused(people, policy, clock):
+    ticket = resolved(people)
+    response = Client().post(links(ticket)[4], {"comment": "Hello"})
+    assert response.status_code == 400 and "Choose how satisfied you are first." in response.text
+    assert (answer(ticket).score, answer(ticket).comment) == (None, "")
 
 
 # -- on the ticket page --------------------------------------------------------------------------------------
@@ -235,16 +353,16 @@ def test_no_question_while_the_ticket_is_open(people, policy, clock, client_for)
 def test_a_poor_answer_opens_a_follow_up_and_tells_the_lead(people, policy, lead, clock, client_for):
     ticket = resolved(people)
     paths = links(ticket)
-    Client().get(paths[1])
+    send(paths[1], 1)
     follow_up = FollowUp.objects.get()
     assert (follow_up.team, follow_up.lead, follow_up.opened_at, follow_up.closed_at) == (people.team, lead, NOW, None)
     [told] = mails_to(lead.email)
     assert (
         ticket.reference in told.subject and "1 – Very dissatisfied" in told.body and "/desk/follow-ups/" in told.body
     )
-    Client().get(paths[2])  # a changed mind, still poor: the same follow-up, no second mail
-    Client().get(paths[5])
-    Client().get(paths[1])
+    send(paths[2], 2)  # a changed mind, still poor: the same follow-up, no second mail
+    send(paths[5], 5)
+    send(paths[1], 1)
     assert FollowUp.objects.count() == 1 and len(mails_to(lead.email)) == 1
 
 
@@ -260,13 +378,13 @@ def test_the_comment_reaches_the_lead_and_with_no_lead_the_team_hears(people, po
 
 def test_a_new_resolution_answered_poorly_again_opens_the_follow_up_anew(people, policy, lead, clock):
     ticket = resolved(people)
-    Client().get(links(ticket)[1])
+    send(links(ticket)[1], 1)
     follow_up = FollowUp.objects.get()
     satisfaction.close_follow_up(follow_up, by=lead, action="Called them.")
     clock.shift(DAY)
     services.perform(ticket, "reopen", by=people.requester, text="Still broken.")
     services.perform(ticket, "resolve", by=people.analyst, text="Replaced it.")
-    Client().get(links(ticket)[2])
+    send(links(ticket)[2], 2)
     follow_up.refresh_from_db()
     assert (follow_up.opened_at, follow_up.closed_at, follow_up.action) == (NOW + DAY, None, "")
     assert len(mails_to(lead.email)) == 2
@@ -275,7 +393,7 @@ def test_a_new_resolution_answered_poorly_again_opens_the_follow_up_anew(people,
 @pytest.fixture
 def unhappy(people, policy, lead, clock):
     ticket = resolved(people)
-    Client().get(links(ticket)[1])
+    send(links(ticket)[1], 1)
     return FollowUp.objects.get(satisfaction__ticket=ticket)
 
 

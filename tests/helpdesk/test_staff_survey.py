@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from hypothesis import given
@@ -152,6 +153,172 @@ def test_two_questions_with_one_key_are_a_form_error_in_the_admin(people, client
     response = manager.post("/admin/snippets/helpdesk/staffsurvey/add/", admin_form(Tools="tools", Help=""))
     assert response.status_code == 302
     assert list(StaffSurvey.objects.get().questions.values_list("key", flat=True)) == ["tools", "help"]
+
+
+# -- editing a survey once sent ---------------------------------------------------------------------------
+
+
+def edit_form(survey: StaffSurvey, **changes) -> dict:
+    """The admin's edit form of `survey` as stored, with its questions, then `changes` on top."""
+    questions = list(survey.questions.order_by("sort_order", "pk"))
+    data = {
+        "title": survey.title,
+        "year": survey.year,
+        "intro": survey.intro,
+        "division": survey.division_id or "",
+        "min_group": survey.min_group,
+        "follows": survey.follows_id or "",
+        "opens_on": survey.opens_on.isoformat(),
+        "closes_on": survey.closes_on.isoformat(),
+        "questions-TOTAL_FORMS": len(questions),
+        "questions-INITIAL_FORMS": len(questions),
+        "questions-MIN_NUM_FORMS": 1,
+        "questions-MAX_NUM_FORMS": 1000,
+    }
+    for index, question in enumerate(questions):
+        data |= {
+            f"questions-{index}-id": question.pk,
+            f"questions-{index}-label": question.label,
+            f"questions-{index}-key": question.key,
+            f"questions-{index}-kind": question.kind,
+            f"questions-{index}-choices": question.choices,
+            f"questions-{index}-ORDER": index + 1,
+        }
+        if question.required:
+            data[f"questions-{index}-required"] = "on"
+    return data | changes
+
+
+def stored(survey: StaffSurvey) -> tuple:
+    survey = StaffSurvey.objects.get(pk=survey.pk)
+    return survey.closes_on, list(survey.questions.order_by("sort_order", "pk").values_list("label", "key"))
+
+
+def test_a_sent_survey_may_close_later_but_never_earlier(divisions, people, client_for):
+    survey = make_survey()
+    staff_survey.send_survey(survey=survey)
+    answered(survey, divisions["Big"], 8, tools=4, channel="Portal")
+    closes_on = survey.closes_on
+    edit = f"/admin/snippets/helpdesk/staffsurvey/edit/{survey.pk}/"
+    manager = client_for(people.manager)
+    assert "so it may close later but not earlier than" in manager.get(edit).content.decode()
+
+    for earlier in (TODAY - timedelta(days=1), TODAY, closes_on - timedelta(days=1)):
+        opens_on = (TODAY - timedelta(days=7)).isoformat()
+        response = manager.post(edit, edit_form(survey, opens_on=opens_on, closes_on=earlier.isoformat()))
+        assert response.status_code == 200, earlier
+        assert "This survey has been sent, so it can close later but not earlier than" in response.content.decode()
+        assert stored(survey)[0] == closes_on
+    assert not staff_survey.results(StaffSurvey.objects.get(pk=survey.pk)).ready  # no early look at the figures
+
+    survey.closes_on = TODAY - timedelta(days=1)  # the rule holds without the admin's form too
+    with pytest.raises(ValidationError) as refused:
+        survey.full_clean()
+    assert "closes_on" in refused.value.message_dict
+
+    later = closes_on + timedelta(days=7)
+    assert manager.post(edit, edit_form(survey, closes_on=later.isoformat())).status_code == 302
+    assert stored(survey)[0] == later
+    assert manager.post(edit, edit_form(survey, closes_on=later.isoformat())).status_code == 302  # unchanged: fine
+
+
+def test_a_survey_not_sent_yet_may_close_earlier_and_change_its_questions(people, client_for):
+    survey = make_survey()
+    edit = f"/admin/snippets/helpdesk/staffsurvey/edit/{survey.pk}/"
+    manager = client_for(people.manager)
+    assert "may close later but not earlier" not in manager.get(edit).content.decode()
+    earlier = TODAY + timedelta(days=1)
+    changes = {
+        "closes_on": earlier.isoformat(),
+        "questions-0-key": "kit",
+        "questions-2-DELETE": "on",
+        "questions-TOTAL_FORMS": 4,
+        "questions-3-label": "Is the VPN reliable?",
+        "questions-3-key": "",
+        "questions-3-kind": QuestionKind.SCALE,
+        "questions-3-ORDER": 4,
+    }
+    response = manager.post(edit, edit_form(survey, **changes))
+    assert response.status_code == 302
+    assert stored(survey) == (
+        earlier,
+        [
+            ("My tools are good enough", "kit"),
+            ("How do you ask for help?", "channel"),
+            ("Is the VPN reliable?", "is_the_vpn_reliable"),
+        ],
+    )
+
+
+ADDED = {  # two new questions: one message
+    "questions-TOTAL_FORMS": 5,
+    "questions-3-label": "Is the VPN reliable?",
+    "questions-3-key": "vpn",
+    "questions-3-kind": QuestionKind.SCALE,
+    "questions-3-ORDER": 4,
+    "questions-4-label": "Is the Wi-Fi reliable?",
+    "questions-4-key": "",
+    "questions-4-kind": QuestionKind.SCALE,
+    "questions-4-ORDER": 5,
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (ADDED, "This survey has been sent, so no question can be added to it."),
+        (
+            {"questions-2-DELETE": "on"},
+            "This survey has been sent, so the question “What should IT do better?” cannot be removed.",
+        ),
+        (
+            {"questions-0-key": "kit"},
+            "This survey has been sent, so the question “My tools are good enough” keeps its answer key “tools”.",
+        ),
+        (  # left empty, the key would be made again from the new wording
+            {"questions-0-key": "", "questions-0-label": "My tools do the job"},
+            "This survey has been sent, so the question “My tools do the job” keeps its answer key “tools”.",
+        ),
+        (
+            {"questions-0-kind": QuestionKind.TEXT},
+            "This survey has been sent, so the question “My tools are good enough” keeps its kind of answer.",
+        ),
+        ({"min_group": 3}, "This survey has been sent, so its smallest group shown can rise but not fall below 5."),
+    ],
+    ids=["added", "removed", "re-keyed", "key-emptied", "kind-changed", "smallest-group-lowered"],
+)
+def test_the_questions_of_a_sent_survey_cannot_be_added_removed_or_rekeyed(changes, message, people, client_for):
+    survey = make_survey()
+    staff_survey.send_survey(survey=survey)
+    before = stored(survey)
+    edit = f"/admin/snippets/helpdesk/staffsurvey/edit/{survey.pk}/"
+    response = client_for(people.manager).post(edit, edit_form(survey, **changes))
+    assert response.status_code == 200
+    assert response.content.decode().count(message) == 1
+    assert stored(survey) == before
+
+
+def test_a_sent_surveys_questions_say_so_and_their_wording_can_still_be_corrected(people, client_for):
+    survey = make_survey()
+    staff_survey.send_survey(survey=survey)
+    edit = f"/admin/snippets/helpdesk/staffsurvey/edit/{survey.pk}/"
+    manager = client_for(people.manager)
+    page = manager.get(edit).content.decode()
+    assert "Once the survey has been sent, questions cannot be added or removed" in page
+    assert page.count("This survey has been sent, so this answer key cannot change.") == 3
+    changes = {
+        "questions-0-label": "My tools are good enough for my work",
+        "questions-0-ORDER": 2,
+        "questions-1-ORDER": 1,
+    }
+    assert manager.post(edit, edit_form(survey, **changes)).status_code == 302
+    assert sorted(stored(survey)[1]) == sorted(
+        [
+            ("My tools are good enough for my work", "tools"),
+            ("How do you ask for help?", "channel"),
+            ("What should IT do better?", "better"),
+        ]
+    )
 
 
 # -- sending ---------------------------------------------------------------------------------------------
