@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('day', models.DateField()),
+                ('span', models.CharField(choices=[('day', 'a day'), ('month', 'a month')], default='day', max_length=5)),
                 ('segment', models.CharField(blank=True, max_length=20)),
                 ('segment_value', models.CharField(blank=True, max_length=40)),
                 ('by', models.CharField(max_length=20)),
@@ -128,7 +129,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='dailyfigure',
-            constraint=models.UniqueConstraint(fields=('segment', 'segment_value', 'by', 'day', 'value'), name='daily_figure_one_per_slice'),
+            constraint=models.UniqueConstraint(fields=('segment', 'segment_value', 'by', 'span', 'day', 'value'), name='daily_figure_one_per_slice'),
         ),
         migrations.AddField(
             model_name='followup',

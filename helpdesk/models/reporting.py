@@ -64,7 +64,14 @@ class DailyFigure(models.Model):
     down by one dimension (`by`; "all" for the segment's total). Counts add across days; business times
     are kept as counts per step of time (helpdesk/reports/steps.py), which add too."""
 
+    class Span(models.TextChoices):
+        DAY = "day", "a day"
+        MONTH = "month", "a month"
+
+    # A month's row adds up its days' rows (dated the 1st), so a quarter reads three rows a value, not
+    # ninety: a report reads whole months from month rows and only the days at its edges from day rows.
     day = models.DateField()
+    span = models.CharField(max_length=5, choices=Span.choices, default=Span.DAY)
     segment = models.CharField(max_length=20, blank=True)
     segment_value = models.CharField(max_length=40, blank=True)
     by = models.CharField(max_length=20)
@@ -90,7 +97,7 @@ class DailyFigure(models.Model):
         constraints = [
             # Also the index a report reads by: one slice, a range of days.
             models.UniqueConstraint(
-                fields=["segment", "segment_value", "by", "day", "value"], name="daily_figure_one_per_slice"
+                fields=["segment", "segment_value", "by", "span", "day", "value"], name="daily_figure_one_per_slice"
             ),
         ]
         indexes = [models.Index(fields=["day"], name="daily_figure_day")]

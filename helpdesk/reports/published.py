@@ -14,7 +14,7 @@ from django.utils import timezone
 from helpdesk.models import DailyFigure
 from helpdesk.reports.measures import ALL, EVERYONE
 from helpdesk.reports.periods import Period, last_full_month
-from helpdesk.reports.read import COUNTS, Figures
+from helpdesk.reports.read import COUNTS, Figures, spans
 from helpdesk.verdicts import percent
 
 CACHE_KEY = "reports:published"
@@ -66,10 +66,7 @@ def measure(period: Period) -> Published:
     """Add up `period` for every service level and service, per target, and satisfaction (one query)."""
     added: dict[tuple[str, str, str, str], Figures] = defaultdict(Figures)
     rows = DailyFigure.objects.filter(
-        segment__in=[*TARGETS_BY, EVERYONE],
-        by__in=[ALL, *TARGETS_BY.values()],
-        day__gte=period.first,
-        day__lte=period.last,
+        spans(period.first, period.last), segment__in=[*TARGETS_BY, EVERYONE], by__in=[ALL, *TARGETS_BY.values()]
     ).values("segment", "segment_value", "by", "value", *COUNTS, "response_times", "resolution_times")
     for row in rows:
         added[(row["segment"], row["segment_value"], row["by"], row["value"])].add(row)

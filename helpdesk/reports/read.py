@@ -168,14 +168,46 @@ def names(by: str, values: list[str]) -> dict[str, str]:
     return found
 
 
-def _rows(chosen: Slice, period: Period, *also: str) -> QuerySet:
-    return DailyFigure.objects.filter(
-        segment=chosen.segment,
-        segment_value=chosen.segment_value,
-        by__in={chosen.by, ALL, *also},
-        day__gte=period.first,
-        day__lte=period.last,
-    ).values("day", "by", "value", *COUNTS, *TIMES)
+DAY, MONTH = DailyFigure.Span.DAY, DailyFigure.Span.MONTH
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def spans(first: date, last: date) -> Q:
+    """The rows that add up exactly the days from `first` to `last`: a month's row for each whole month
+    among them, day rows for the days at either edge."""
+    months, edges, day = [], Q(pk__in=[]), first
+    while day <= last:
+        after = _next_month(day)
+        if day.day == 1 and after - timedelta(days=1) <= last:
+            months.append(day)
+        else:
+            edges |= Q(span=DAY, day__gte=day, day__lte=min(after - timedelta(days=1), last))
+        day = after
+    return Q(span=MONTH, day__in=months) | edges
+
+
+def until(last: date) -> Q:
+    """The rows that add up every day up to `last`, for what was still open then."""
+    month = last.replace(day=1)
+    if _next_month(last) - timedelta(days=1) == last:
+        return Q(span=MONTH, day__lte=month)
+    return Q(span=MONTH, day__lt=month) | Q(span=DAY, day__gte=month, day__lte=last)
+
+
+def _rows(chosen: Slice, period: Period, *also: str, days: bool = False) -> QuerySet:
+    """A slice's rows adding up `period`, for its breakdown, its total and `also`; with `days`, the
+    total by day (for the trend) rather than by month."""
+    breakdowns = {chosen.by, ALL, *also}
+    wanted = Q(by__in=breakdowns) & spans(period.first, period.last)
+    if days:
+        by_day = Q(by=ALL, span=DAY, day__gte=period.first, day__lte=period.last)
+        wanted = by_day | Q(by__in=breakdowns - {ALL}) & spans(period.first, period.last)
+    return DailyFigure.objects.filter(wanted, segment=chosen.segment, segment_value=chosen.segment_value).values(
+        "day", "by", "value", *COUNTS, *TIMES
+    )
 
 
 def report(period: Period, chosen: Slice) -> Report:
@@ -184,7 +216,7 @@ def report(period: Period, chosen: Slice) -> Report:
     previous = period.previous()
     total, rows, priorities = Figures(), defaultdict(Figures), defaultdict(Figures)
     days: dict[date, Figures] = defaultdict(Figures)
-    for row in _rows(chosen, period, "priority"):
+    for row in _rows(chosen, period, "priority", days=True):
         if row["by"] == ALL:
             total.add(row)
             days[row["day"]].add(row)
@@ -200,7 +232,7 @@ def report(period: Period, chosen: Slice) -> Report:
             before[row["value"]].add(row)
     backlog = (
         DailyFigure.objects.filter(
-            segment=chosen.segment, segment_value=chosen.segment_value, by__in={chosen.by, ALL}, day__lte=period.last
+            until(period.last), segment=chosen.segment, segment_value=chosen.segment_value, by__in={chosen.by, ALL}
         )
         .values("by", "value")
         .annotate(raised=Sum("raised"), finished=Sum("finished"))

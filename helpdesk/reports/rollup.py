@@ -8,15 +8,16 @@ day and one per kind of business time, however many days are asked for.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from helpdesk.models import DailyFigure, TicketFact
+from helpdesk.reports import steps
 from helpdesk.reports.measures import ALL, DAY_FIELDS, DIMENSIONS, EVERYONE, JUDGED, MEASURES, SEGMENTS, SUMS, TIMES
 
-CHUNK_DAYS = 62  # days added up per round: a day__in list stays short, a round's rows stay few
+MONTHS_A_ROUND = 2  # whole months added up per round: a day__in list stays short, a round's rows few
 WRITE_BATCH = 2000
 
 
@@ -63,28 +64,68 @@ def _slice(days: Callable[[str], Q], segment: str, by: str) -> dict[tuple, Daily
     return rows
 
 
+COUNTED = (*MEASURES, *SUMS)
+
+
+def _months(rows: Iterable[DailyFigure]) -> list[DailyFigure]:
+    """Month rows adding up whole months of day rows (all of each month's days must be among `rows`)."""
+    months: dict[tuple, DailyFigure] = {}
+    for row in rows:
+        first = row.day.replace(day=1)
+        key = (first, row.segment_value, row.value)
+        month = months.get(key)
+        if month is None:
+            month = months[key] = DailyFigure(
+                day=first,
+                span=DailyFigure.Span.MONTH,
+                segment=row.segment,
+                segment_value=row.segment_value,
+                by=row.by,
+                value=row.value,
+            )
+        for name in COUNTED:
+            setattr(month, name, getattr(month, name) + getattr(row, name))
+        for name in TIMES:
+            steps.add(getattr(month, name), getattr(row, name))
+    return list(months.values())
+
+
 def _write(days: Callable[[str], Q], delete: Q) -> int:
+    """Add up the days `days` selects for every slice, with their months, in place of the rows `delete`
+    selects (which must be those days' rows and their months' rows)."""
     written = 0
     with transaction.atomic():
         DailyFigure.objects.filter(delete).delete()
         for segment, breakdowns in SEGMENTS.items():
             for by in breakdowns:
                 rows = list(_slice(days, segment, by).values())
+                rows += _months(rows)
                 DailyFigure.objects.bulk_create(rows, batch_size=WRITE_BATCH)
                 written += len(rows)
     return written
 
 
+def _days_of(month: date) -> list[date]:
+    days, day = [], month
+    while day.month == month.month:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
 def recompute(days: Iterable[date]) -> int:
-    """Add these days up again from their facts; returns how many rows were written."""
-    days = sorted(set(days))
+    """Add these days up again from their facts, with every other day of their months (a month's row
+    adds up all of its days), two months a round; returns how many rows were written."""
+    months = sorted({day.replace(day=1) for day in days})
     written = 0
-    for start in range(0, len(days), CHUNK_DAYS):
-        chunk = days[start : start + CHUNK_DAYS]
-        written += _write(lambda field, chunk=chunk: Q(**{f"{field}__in": chunk}), Q(day__in=chunk))
+    for start in range(0, len(months), MONTHS_A_ROUND):
+        chunk_months = months[start : start + MONTHS_A_ROUND]
+        chunk = [day for month in chunk_months for day in _days_of(month)]
+        delete = Q(span=DailyFigure.Span.DAY, day__in=chunk) | Q(span=DailyFigure.Span.MONTH, day__in=chunk_months)
+        written += _write(lambda field, chunk=chunk: Q(**{f"{field}__in": chunk}), delete)
     return written
 
 
 def rebuild_all() -> int:
-    """Every day anew: one pass over all facts per slice."""
+    """Every day and month anew: one pass over all facts per slice."""
     return _write(lambda field: Q(**{f"{field}__isnull": False}), Q())

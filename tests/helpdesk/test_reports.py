@@ -18,6 +18,7 @@ from cms.models import HomePage, PromisePage, PromisePolicy
 from helpdesk import satisfaction, services
 from helpdesk.models import DailyFigure, Ticket, TicketFact
 from helpdesk.reports import facts, periods, steps
+from helpdesk.reports.measures import MEASURES
 from helpdesk.reports.read import Slice, report
 from helpdesk.selectors import board
 from tests import factories
@@ -371,3 +372,25 @@ def test_a_service_page_shows_each_target_kept_by_the_tickets_of_its_own_level(p
         html = client_for(None).get("/services/laptops/").content.decode()
     assert html.count("Kept: 100 % of 10 in November 2026") == 2  # P3: first response and resolution
     assert "Kept: 0 %" not in html and "of 20" not in html
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2026, 11, 1), date(2026, 11, 30)),  # a month's row
+        (date(2026, 11, 3), date(2026, 11, 17)),  # days only
+        (date(2026, 10, 20), date(2026, 12, 2)),  # days, a month's row, days
+        (date(2026, 11, 1), date(2026, 12, 31)),  # two months' rows
+    ],
+)
+def test_whole_months_and_edge_days_add_up_to_the_tickets_behind_every_figure(november, first, last):
+    from helpdesk.reports.read import tickets_behind
+
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.refresh()
+        period = periods.Period(first, last, "")
+        for chosen in (Slice(), Slice(by="team"), Slice(segment="team", segment_value=str(november[0].owner_team_id))):
+            figures = report(period, chosen).total
+            for measure in (*MEASURES, "backlog"):
+                counted = tickets_behind(period, chosen, None, measure).count()
+                assert getattr(figures, measure) == counted, (chosen, measure)
