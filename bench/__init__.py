@@ -5,7 +5,8 @@ from collections.abc import Callable
 from bench.clock import bench_clock
 from bench.desk import bench_desk
 from bench.repair import bench_repair
+from bench.reports import bench_reports
 from bench.scan import bench_scan
 
 # Functions that print their own figures, run in order by `python -m bench`.
-BENCHES: list[Callable[[], None]] = [bench_clock, bench_scan, bench_desk, bench_repair]
+BENCHES: list[Callable[[], None]] = [bench_clock, bench_scan, bench_desk, bench_repair, bench_reports]
