@@ -138,20 +138,19 @@ def satisfaction_link(request, token: str):
     )
 
 
+def _not_yet(request, token: str, *, heading: str, **forms):
+    """The link's page again with what was typed and why it was not taken (400)."""
+    try:
+        satisfaction = rules.satisfaction_for_link(token)
+    except Declined as declined:
+        return _declined(request, declined)
+    return _link_page(request, satisfaction=satisfaction, heading=heading, status=400, **forms)
+
+
 def _link_answer(request, token: str):
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        try:
-            satisfaction = rules.satisfaction_for_link(token)
-        except Declined as declined:
-            return _declined(request, declined)
-        return _link_page(
-            request,
-            satisfaction=satisfaction,
-            heading=_("Your answer is not sent yet"),
-            answer_form=form,
-            status=400,
-        )
+        return _not_yet(request, token, heading=_("Your answer is not sent yet"), answer_form=form)
     try:
         outcome = rules.record_from_link(token, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"])
     except Declined as declined:
@@ -171,17 +170,7 @@ def _link_answer(request, token: str):
 def _link_comment(request, token: str):
     form = CommentForm(request.POST)
     if not form.is_valid():
-        try:
-            satisfaction = rules.satisfaction_for_link(token)
-        except Declined as declined:
-            return _declined(request, declined)
-        return _link_page(
-            request,
-            satisfaction=satisfaction,
-            heading=_("Your comment is not saved yet"),
-            form=form,
-            status=400,
-        )
+        return _not_yet(request, token, heading=_("Your comment is not saved yet"), form=form)
     try:
         satisfaction = rules.comment_from_link(token, comment=form.cleaned_data["comment"])
     except Declined as declined:
