@@ -13,11 +13,20 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from helpdesk.models import EventKind, ReportState, Satisfaction, State, Ticket, TicketEvent, TicketFact
+from helpdesk.models import (
+    DailyFigure,
+    EventKind,
+    ReportState,
+    Satisfaction,
+    State,
+    Ticket,
+    TicketEvent,
+    TicketFact,
+)
 from helpdesk.reports import rollup, steps
 from helpdesk.reports.measures import DAY_FIELDS, JUDGED
 from helpdesk.reports.periods import reporting_zone
@@ -159,6 +168,11 @@ def _rebuild(state: ReportState, *, now: datetime) -> dict:
         count += len(batch)
         last = batch[-1]
     rollup.rebuild_all()
+    if connection.vendor == "postgresql":
+        # Fresh statistics at once: until autovacuum comes by, the planner takes a slice's rows for one
+        # and a report reads every breakdown's rows for its period (1.6x slower at a million tickets).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TicketFact._meta.db_table}, {DailyFigure._meta.db_table}")
     state.changes_seen_until, state.time_zone, state.refreshed_at = now, settings.REPORTING_TIME_ZONE, timezone.now()
     state.save()
     return {"rebuilt": True, "tickets": count}
