@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from catalogue.models import Category, Part, RequestType, Service
 from catalogue.selectors import OfferBook, request_types_for, services_for_catalogue
 from cms.filters import CatalogueFilter
 from helpdesk.models import Team
-from helpdesk.reports.published import Share, published
+from helpdesk.reports.published import Published, Share, published
 from sla.clock import DAY_NAMES
 from sla.models import Calendar, Policy, Priority, TargetKind
 
@@ -114,12 +115,13 @@ class TargetRow:
     resolution_result: Share | None = None
 
 
-def target_rows(policy: Policy | None, *, proof: tuple[str, int] | None = None) -> list[TargetRow]:
-    """Response and resolution targets per priority, from a policy with prefetched targets; with `proof`
-    (("policy", id) or ("service", id)), each with last month's measured result of that policy or service."""
+def target_rows(
+    policy: Policy | None, *, proof: Published | None = None, of: tuple[str, int] = ("", 0)
+) -> list[TargetRow]:
+    """Response and resolution targets per priority, from a policy with prefetched targets; with `proof`,
+    each with last month's measured result of `of` (("policy", id) or ("service", id))."""
     if policy is None:
         return []
-    results = published() if proof else None
     by_key = {(t.priority, t.kind): t for t in policy.targets.all()}
     rows = []
     for priority, label in Priority.choices:
@@ -130,14 +132,10 @@ def target_rows(policy: Policy | None, *, proof: tuple[str, int] | None = None) 
             row = TargetRow(
                 priority, label, response and response.duration, resolution and resolution.duration, bool(special)
             )
-            if results is not None:
-                segment, pk = proof
-                # A service's results are those of its tickets under this very level (not a premium tier's).
-                target = priority if segment == "policy" else f"{policy.pk}:{priority}"
-                row.response_result = results.result(segment, pk, target, TargetKind.RESPONSE) if response else None
-                row.resolution_result = (
-                    results.result(segment, pk, target, TargetKind.RESOLUTION) if resolution else None
-                )
+            if proof is not None:
+                kept = partial(proof.kept, *of, policy_id=policy.pk, priority=priority)
+                row.response_result = kept(kind=TargetKind.RESPONSE) if response else None
+                row.resolution_result = kept(kind=TargetKind.RESOLUTION) if resolution else None
             rows.append(row)
     return rows
 
@@ -196,12 +194,13 @@ def service_facts(service_id: int, user) -> dict[str, Any]:
     book = OfferBook(user)
     offers = [RequestOffer(rt, book.offer(rt)) for rt in request_types_for([service])]
     policy = book.policy_for(service)
+    proof = published()
     return {
         "service": service,
         "offers": offers,
         "policy": policy,
-        "targets": target_rows(policy, proof=("service", service.pk)),
-        "satisfied": published().satisfied("service", service.pk),
+        "targets": target_rows(policy, proof=proof, of=("service", service.pk)),
+        "satisfied": proof.satisfied("service", service.pk),
         "hours": hours_summary(service.calendar),
         "closures": upcoming_closures(service.calendar, days=45),
         "projects": service.projects.live(),
@@ -232,6 +231,7 @@ def promise_facts(page) -> dict[str, Any]:
         .prefetch_related("targets__calendar")
     }
     now = timezone.now()
+    proof = published(now=now)
     return {
         "promise_teams": [teams[i] for i in team_ids if i in teams],
         "promise_calendars": [
@@ -245,9 +245,9 @@ def promise_facts(page) -> dict[str, Any]:
             if i in calendars
         ],
         "promise_policies": [
-            {"policy": policies[i], "targets": target_rows(policies[i], proof=("policy", i))}
+            {"policy": policies[i], "targets": target_rows(policies[i], proof=proof, of=("policy", i))}
             for i in policy_ids
             if i in policies
         ],
-        "satisfied": published().satisfied(),
+        "satisfied": proof.satisfied(),
     }

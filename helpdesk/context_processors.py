@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from helpdesk.models import Team
+from helpdesk.satisfaction import leads_a_team
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,8 @@ def navigation(request) -> dict:
     items = [(_("My requests"), reverse("my"))]
     if roles.analyst or roles.manager:
         items.append((_("Desk"), reverse("desk")))
-    # Team leads (analysts who lead a team: one small query, for analysts only) and managers.
-    if roles.manager or (roles.analyst and Team.objects.filter(lead=user).exists()):
+    # Managers, and analysts who lead a team (read with the person's teams and roles: no query of its own).
+    if (roles.manager or roles.analyst) and leads_a_team(user):
         items.append((_("Follow-ups"), reverse("follow-ups")))
     if roles.manager:
         items.append((_("Dashboard"), reverse("dashboard")))

@@ -344,7 +344,7 @@ def leads_a_team(user) -> bool:
     """May see the follow-ups page: a manager (all follow-ups) or the lead of a team (their teams')."""
     if not user.is_authenticated:
         return False
-    return user.roles.manager or Team.objects.filter(lead=user).exists()
+    return user.roles.manager or bool(user.led_team_ids)
 
 
 def may_close(follow_up: FollowUp, user) -> bool:

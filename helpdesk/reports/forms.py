@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.utils.choices import flatten_choices
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -78,15 +79,9 @@ class ReportForm(forms.Form):
         return urlencode(params | {"by": chosen.by})
 
     def who_label(self) -> str:
+        """The name of who the report is about, as the form offered it ("Everyone", a division, a team)."""
         chosen = (self.cleaned_data if self.is_bound else {}).get("who") or EVERYONE
-        for value, label in self.fields["who"].choices:
-            if isinstance(label, list):
-                for inner, inner_label in label:
-                    if inner == chosen:
-                        return str(inner_label)
-            elif value == chosen:
-                return str(label)
-        return ""
+        return str(dict(flatten_choices(self.fields["who"].choices)).get(chosen, ""))
 
 
 class DrillForm(ReportForm):

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from helpdesk.models import DailyFigure
-from helpdesk.reports.measures import ALL, EVERYONE
+from helpdesk.reports.measures import ALL, DIMENSIONS, EVERYONE
 from helpdesk.reports.periods import Period, last_full_month
 from helpdesk.reports.read import COUNTS, Figures, spans
 from helpdesk.verdicts import percent
@@ -50,7 +50,10 @@ class Published:
     # (segment, id as text) -> the share satisfied; ("", "") for everyone
     satisfaction: dict[tuple[str, str], Share]
 
-    def result(self, segment: str, pk: int, target: str, kind: str) -> Share:
+    def kept(self, segment: str, pk: int, *, policy_id: int, priority: str, kind: str) -> Share:
+        """How often the `kind` target of `priority` under service level `policy_id` was kept, among the
+        tickets of `segment` `pk` ("policy" or "service"); the target's key as that segment keeps it."""
+        target = DIMENSIONS[TARGETS_BY[segment]].value_of({"policy_id": policy_id, "priority": priority})
         return self.results.get((segment, str(pk), target, kind)) or Share(0, 0, self.period_label)
 
     def satisfied(self, segment: str = EVERYONE, pk: int | None = None) -> Share:
