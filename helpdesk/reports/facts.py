@@ -8,7 +8,7 @@ days its old and new facts fall on are added up again (helpdesk/reports/rollup.p
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,13 +27,15 @@ from helpdesk.models import (
     TicketEvent,
     TicketFact,
 )
-from helpdesk.reports import rollup, steps
+from helpdesk.reports import bulk, rollup, steps
 from helpdesk.reports.measures import DAY_FIELDS, JUDGED
 from helpdesk.reports.periods import reporting_zone
 from helpdesk.verdicts import ticket_targets
 from sla.models import TargetKind
 
 BATCH = 2000
+REBUILD_BATCH = 10_000  # tickets a round when every fact is made anew
+COLUMNS = tuple(field.attname for field in TicketFact._meta.concrete_fields)
 # A change written in a transaction that began before the last look but committed after it still carries
 # the earlier `updated_at`: each look goes back this far over what it has seen.
 OVERLAP = timedelta(minutes=10)
@@ -45,21 +47,32 @@ def day_in(zone: ZoneInfo, moment: datetime | None) -> date | None:
     return None if moment is None else moment.astimezone(zone).date()
 
 
-def facts_for(ids: list[int], *, zone: ZoneInfo) -> list[TicketFact]:
-    """The facts of these tickets as they are now (four queries however many)."""
-    tickets = Ticket.objects.filter(pk__in=ids).values(
+Among = Callable[[str], Q]  # which tickets, given the field that holds a ticket's id
+
+
+def _among_ids(ids: list[int]) -> Among:
+    return lambda field: Q(**{f"{field}__in": ids})
+
+
+def _among_range(after: int, last: int) -> Among:
+    return lambda field: Q(**{f"{field}__gt": after, f"{field}__lte": last})
+
+
+def facts_for(among: Among, *, zone: ZoneInfo) -> list[dict]:
+    """The facts of the tickets `among` selects as they are now, as dicts of COLUMNS (four queries)."""
+    tickets = Ticket.objects.filter(among("pk")).values_list(
         *("id", "created_at", "resolved_at", "closed_at", "state", "service_id", "team_id", "assignee_id"),
         *("requester__division_id", "requester__grade_id", "requester__location_id", "requester__cost_centre_id"),
         *("cost_centre_id", "policy_id", "priority", "kind", "channel"),
     )
     verdicts: dict[int, dict[str, tuple]] = defaultdict(dict)
-    clocks = ticket_targets().filter(subject_id__in=ids).annotate_verdict()
+    clocks = ticket_targets().filter(among("subject_id")).annotate_verdict()
     for subject_id, kind, verdict, stopped_at, used in clocks.values_list(
         "subject_id", "kind", "verdict", "stopped_at", "used"
     ):
         if verdict in JUDGED:
             verdicts[subject_id][kind] = (verdict, stopped_at, used)
-    events = TicketEvent.objects.filter(ticket_id__in=ids).filter(
+    events = TicketEvent.objects.filter(among("ticket_id")).filter(
         Q(kind=EventKind.MOVED) | Q(kind=EventKind.STATE_CHANGED, data__action__in=NOT_FIRST_CONTACT)
     )
     reopened, not_first = set(), set()
@@ -67,47 +80,71 @@ def facts_for(ids: list[int], *, zone: ZoneInfo) -> list[TicketFact]:
         not_first.add(ticket_id)
         if kind == EventKind.STATE_CHANGED and action == "reopen":
             reopened.add(ticket_id)
-    scores = dict(Satisfaction.objects.filter(ticket_id__in=ids).values_list("ticket_id", "score"))
+    scores = dict(Satisfaction.objects.filter(among("ticket_id")).values_list("ticket_id", "score"))
+    finished_states = (State.RESOLVED, State.CLOSED)
     facts = []
-    for row in tickets:
-        pk = row["id"]
-        resolved = row["state"] in (State.RESOLVED, State.CLOSED) and row["resolved_at"] is not None
-        finished_at = row["resolved_at"] if resolved else row["closed_at"] if row["state"] == State.CANCELLED else None
-        response = verdicts[pk].get(TargetKind.RESPONSE)
-        resolution = verdicts[pk].get(TargetKind.RESOLUTION)
-        fact = TicketFact(
-            ticket_id=pk,
-            raised_on=day_in(zone, row["created_at"]),
-            resolved_on=day_in(zone, row["resolved_at"]) if resolved else None,
-            finished_on=day_in(zone, finished_at),
-            service_id=row["service_id"],
-            team_id=row["team_id"],
-            assignee_id=row["assignee_id"],
-            division_id=row["requester__division_id"],
-            grade_id=row["requester__grade_id"],
+    for (
+        pk,
+        created_at,
+        resolved_at,
+        closed_at,
+        state,
+        service_id,
+        team_id,
+        assignee_id,
+        division_id,
+        grade_id,
+        location_id,
+        own_cost_centre_id,
+        cost_centre_id,
+        policy_id,
+        priority,
+        kind,
+        channel,
+    ) in tickets:
+        resolved = state in finished_states and resolved_at is not None
+        finished_at = resolved_at if resolved else closed_at if state == State.CANCELLED else None
+        fact = {
+            "ticket_id": pk,
+            "raised_on": day_in(zone, created_at),
+            "resolved_on": day_in(zone, resolved_at) if resolved else None,
+            "finished_on": day_in(zone, finished_at),
+            "service_id": service_id,
+            "team_id": team_id,
+            "assignee_id": assignee_id,
+            "division_id": division_id,
+            "grade_id": grade_id,
             # Where the work was charged; the requester's own cost centre when it was not charged.
-            cost_centre_id=row["cost_centre_id"] or row["requester__cost_centre_id"],
-            location_id=row["requester__location_id"],
-            policy_id=row["policy_id"],
-            priority=row["priority"],
-            kind=row["kind"],
-            channel=row["channel"],
-            reopened=pk in reopened,
-            first_contact=resolved and pk not in not_first,
-            csat=scores.get(pk),
-            csat_asked=pk in scores,
-        )
-        for name, judged in (("response", response), ("resolution", resolution)):
+            "cost_centre_id": cost_centre_id or own_cost_centre_id,
+            "location_id": location_id,
+            "policy_id": policy_id,
+            "priority": priority,
+            "kind": kind,
+            "channel": channel,
+            "reopened": pk in reopened,
+            "first_contact": resolved and pk not in not_first,
+            "csat": scores.get(pk),
+            "csat_asked": pk in scores,
+        }
+        for name, day_name in (("response", "responded_on"), ("resolution", "judged_on")):
+            judged = verdicts[pk].get(TargetKind.RESPONSE if name == "response" else TargetKind.RESOLUTION)
             if judged is None:
+                fact |= {f"{name}_verdict": "", f"{name}_time": None, f"{name}_step": None, day_name: None}
                 continue
             verdict, stopped_at, used = judged
             seconds = int(used.total_seconds()) if used is not None else None
-            setattr(fact, f"{name}_verdict", verdict)
-            setattr(fact, f"{name}_time", seconds)
-            setattr(fact, f"{name}_step", None if seconds is None else steps.step_of(seconds))
-            setattr(fact, "responded_on" if name == "response" else "judged_on", day_in(zone, stopped_at))
+            fact |= {
+                f"{name}_verdict": verdict,
+                f"{name}_time": seconds,
+                f"{name}_step": None if seconds is None else steps.step_of(seconds),
+                day_name: day_in(zone, stopped_at),
+            }
         facts.append(fact)
     return facts
+
+
+def _insert(facts: list[dict]) -> None:
+    bulk.insert(TicketFact, COLUMNS, ([fact[name] for name in COLUMNS] for fact in facts))
 
 
 def _days(rows: Iterable[dict]) -> set[date]:
@@ -122,10 +159,10 @@ def update_facts(ids: Iterable[int], *, zone: ZoneInfo) -> set[date]:
         batch = ids[start : start + BATCH]
         old = TicketFact.objects.filter(ticket_id__in=batch)
         dirty |= _days(old.values(*DAY_FIELDS))
-        new = facts_for(batch, zone=zone)
-        dirty |= _days({name: getattr(fact, name) for name in DAY_FIELDS} for fact in new)
+        new = facts_for(_among_ids(batch), zone=zone)
+        dirty |= _days(new)
         old.delete()
-        TicketFact.objects.bulk_create(new, batch_size=BATCH)
+        _insert(new)
     return dirty
 
 
@@ -158,15 +195,16 @@ def _rebuild(state: ReportState, *, now: datetime) -> dict:
     zone = reporting_zone()
     TicketFact.objects.all().delete()
     ids = Ticket.objects.order_by("pk").values_list("pk", flat=True)
-    count = 0
-    last = 0
-    while True:
-        batch = list(ids.filter(pk__gt=last)[:BATCH])
-        if not batch:
-            break
-        TicketFact.objects.bulk_create(facts_for(batch, zone=zone), batch_size=BATCH)
-        count += len(batch)
-        last = batch[-1]
+    count = last = 0
+    final = ids.last() or 0
+    # Tickets by ranges of ids (a range scan on every table, not a list of ids to look up one by one).
+    while last < final:
+        ends = list(ids.filter(pk__gt=last)[REBUILD_BATCH - 1 : REBUILD_BATCH])
+        end = ends[0] if ends else final
+        facts = facts_for(_among_range(last, end), zone=zone)
+        _insert(facts)
+        count += len(facts)
+        last = end
     rollup.rebuild_all()
     if connection.vendor == "postgresql":
         # Fresh statistics at once: until autovacuum comes by, the planner takes a slice's rows for one

@@ -11,13 +11,15 @@ from html import unescape
 import openpyxl
 import pytest
 import time_machine
+from django.db import connection
+from django.db.models import Q
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cms.models import HomePage, PromisePage, PromisePolicy
 from helpdesk import satisfaction, services
 from helpdesk.models import DailyFigure, Ticket, TicketFact
-from helpdesk.reports import facts, periods, steps
+from helpdesk.reports import facts, periods, rollup, steps
 from helpdesk.reports.measures import MEASURES
 from helpdesk.reports.read import Slice, report
 from helpdesk.selectors import board
@@ -394,3 +396,28 @@ def test_whole_months_and_edge_days_add_up_to_the_tickets_behind_every_figure(no
             for measure in (*MEASURES, "backlog"):
                 counted = tickets_behind(period, chosen, None, measure).count()
                 assert getattr(figures, measure) == counted, (chosen, measure)
+
+
+def _rows(rows: list[dict]) -> list[tuple]:
+    return sorted((tuple(row[name] for name in rollup.COLUMNS) for row in rows), key=repr)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="every slice at once is PostgreSQL's way")
+def testevery_slice_at_once_adds_up_the_same_rows_asone_slice_at_a_time(november, people, policy):
+    """The two ways of adding up (helpdesk/reports/rollup.py) agree on every row and every field, with
+    facts in every segment, facts in none (no team, no division) and business times in steps."""
+    nobody = factories.UserFactory(division=None, cost_centre=None, grade=None, location=None, time_zone="UTC")
+    bare = factories.ticket(requester=nobody, team=people.team, state="resolved", at=MONDAY + timedelta(days=3))
+    Ticket.objects.filter(pk=bare.pk).update(service=None)
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.rebuild()
+    everything = rollup.every_slice_at_once(lambda field: Q(**{f"{field}__isnull": False}))
+    one_by_one = rollup.one_slice_at_a_time(lambda field: Q(**{f"{field}__isnull": False}))
+    assert _rows(list(everything.rows.values())) == _rows(list(one_by_one.rows.values()))
+    assert len(everything.rows) > 100
+    assert any(row["resolution_times"] for row in everything.rows.values())
+    in_november = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
+    some = rollup.every_slice_at_once(lambda field: Q(**{f"{field}__in": in_november}))
+    assert _rows(list(some.rows.values())) == _rows(
+        list(rollup.one_slice_at_a_time(lambda field: Q(**{f"{field}__in": in_november})).rows.values())
+    )
