@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
+from functools import reduce
+from operator import or_
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -35,7 +37,7 @@ from helpdesk.reports.measures import (
     Dimension,
 )
 
-MONTHS_A_ROUND = 2  # whole months added up per round (one slice at a time): a day__in list stays short
+MONTHS_A_ROUND = 2  # whole months added up per round, one slice at a time: a round's rows stay few
 
 COUNTED = (*MEASURES, *SUMS)
 SLICES = tuple((segment, by) for segment, breakdowns in SEGMENTS.items() for by in breakdowns)
@@ -232,24 +234,35 @@ def _write(days: Days, delete: Q) -> int:
     return len(rows)
 
 
-def _days_of(month: date) -> list[date]:
-    days, day = [], month
-    while day.month == month.month:
-        days.append(day)
-        day += timedelta(days=1)
-    return days
+def _next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _runs(months: list[date]) -> list[tuple[date, date]]:
+    """Sorted first days of months as runs of months in a row: (first day, first day after)."""
+    runs: list[tuple[date, date]] = []
+    for month in months:
+        if runs and runs[-1][1] == month:
+            runs[-1] = (runs[-1][0], _next_month(month))
+        else:
+            runs.append((month, _next_month(month)))
+    return runs
 
 
 def recompute(days: Iterable[date]) -> int:
     """Add these days up again from their facts, with every other day of their months (a month's row
-    adds up all of its days), two months a round; returns how many rows were written."""
+    adds up all of its days); returns how many rows were written. On PostgreSQL every month is added up
+    in one round (a scan per kind of day however many months); elsewhere two months a round."""
     months = sorted({day.replace(day=1) for day in days})
+    per_round = len(months) if connection.vendor == "postgresql" else MONTHS_A_ROUND
     written = 0
-    for start in range(0, len(months), MONTHS_A_ROUND):
-        chunk_months = months[start : start + MONTHS_A_ROUND]
-        chunk = [day for month in chunk_months for day in _days_of(month)]
-        delete = Q(span=DailyFigure.Span.DAY, day__in=chunk) | Q(span=DailyFigure.Span.MONTH, day__in=chunk_months)
-        written += _write(lambda field, chunk=chunk: Q(**{f"{field}__in": chunk}), delete)
+    for start in range(0, len(months), max(per_round, 1)):
+        runs = _runs(months[start : start + per_round])
+
+        def within(field: str, runs=runs) -> Q:
+            return reduce(or_, (Q(**{f"{field}__gte": first, f"{field}__lt": after}) for first, after in runs))
+
+        written += _write(within, within("day"))  # the months' day rows, and their month rows dated the 1st
     return written
 
 

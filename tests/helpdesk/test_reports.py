@@ -335,6 +335,36 @@ def test_a_rebuild_writes_the_same_rows_as_the_changes_did(november):
         assert _all_figures() == before and len(before) > 50
 
 
+def test_a_refresh_over_months_apart_writes_what_a_rebuild_does(november, people):
+    service, made = november
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.rebuild()
+    with time_machine.travel(DECEMBER + timedelta(hours=1), tick=False):
+        # A ticket of August comes in late (an import), and a November ticket is reopened: two months apart.
+        factories.ticket(
+            requester=people.requester,
+            team=people.team,
+            service=service,
+            state="resolved",
+            at=datetime(2026, 8, 3, 13, tzinfo=UTC),
+        )
+        services.perform(made[0], "reopen", by=people.requester, text="It stopped again.")
+        assert facts.refresh()["days"] >= 2  # 3 August and the day the reopened ticket was resolved
+        refreshed = _all_figures()
+        assert {row[0].month for row in refreshed} >= {8, 11}
+        facts.rebuild()
+        assert _all_figures() == refreshed
+
+
+def test_months_in_a_row_are_added_up_as_one_range():
+    months = [date(2026, 1, 1), date(2026, 2, 1), date(2026, 4, 1), date(2026, 12, 1)]
+    assert rollup._runs(months) == [
+        (date(2026, 1, 1), date(2026, 3, 1)),
+        (date(2026, 4, 1), date(2026, 5, 1)),
+        (date(2026, 12, 1), date(2027, 1, 1)),
+    ]
+
+
 def test_what_a_requester_typed_never_runs_as_a_formula_in_an_export(people, policy, client_for):
     service = factories.ServiceFactory(owner_team=people.team, policy=policy, name="=HYPERLINK(1)")
     ticket = factories.ticket(requester=people.requester, team=people.team, service=service, at=MONDAY)
