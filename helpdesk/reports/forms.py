@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models import Division, Team
 from helpdesk.reports import periods
-from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES, REPORT_BREAKDOWNS
+from helpdesk.reports.measures import (
+    ALL,
+    BACKLOG,
+    DIMENSIONS,
+    EVERYONE,
+    MEASURES,
+    REPORT_BREAKDOWNS,
+    TIMES,
+    label,
+)
 from helpdesk.reports.periods import Period
 from helpdesk.reports.read import Slice
 
@@ -88,9 +97,7 @@ class DrillForm(ReportForm):
     """A report's choices plus which figure: a breakdown value (absent for the total) and a measure."""
 
     value = forms.CharField(required=False, max_length=40)
-    measure = forms.ChoiceField(
-        choices=[(key, m.label) for key, m in MEASURES.items()] + [(BACKLOG, _("Open at the end"))]
-    )
+    measure = forms.ChoiceField(choices=[(key, label(key)) for key in (*MEASURES, *TIMES, BACKLOG)])
 
     def clean(self) -> dict:
         data = super().clean()

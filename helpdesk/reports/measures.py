@@ -123,4 +123,20 @@ TIMES = {
     "response_times": ("responded_on", "response_time", "response_verdict"),
     "resolution_times": ("judged_on", "resolution_time", "resolution_verdict"),
 }
+TIME_LABELS = {"response_times": _("First responses timed"), "resolution_times": _("Resolutions timed")}
+
+
+def timed(name: str) -> Q:
+    """The facts whose business time `name` (a key of TIMES) is counted: judged, with a time."""
+    _day, seconds, verdict = TIMES[name]
+    return Q(**{f"{verdict}__in": JUDGED, f"{seconds}__isnull": False})
+
+
+def label(measure: str) -> str:
+    """What a figure counts, in words: a measure, a kind of business time, or the backlog."""
+    if measure == BACKLOG:
+        return _("Open at the end")
+    return TIME_LABELS[measure] if measure in TIME_LABELS else MEASURES[measure].label
+
+
 DAY_FIELDS = ("raised_on", "responded_on", "resolved_on", "judged_on", "finished_on")

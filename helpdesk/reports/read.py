@@ -17,13 +17,14 @@ from catalogue.models import RequestKind, Service
 from helpdesk.models import Channel, CostCentre, DailyFigure, Division, Grade, Location, Team, TicketFact, User
 from helpdesk.models.people import display_name
 from helpdesk.reports import steps
-from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES, SUMS
+from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES, SUMS, timed
+from helpdesk.reports.measures import TIMES as TIMED
 from helpdesk.reports.periods import Period
 from helpdesk.verdicts import percent
 from sla.models import Policy, Priority
 
 COUNTS = (*MEASURES, *SUMS)
-TIMES = ("response_times", "resolution_times")
+TIMES = tuple(TIMED)
 
 
 @dataclass
@@ -303,8 +304,9 @@ def trend(period: Period, days: dict[date, Figures]) -> list[dict]:
 
 
 def tickets_behind(period: Period, chosen: Slice, value: str | None, measure: str) -> QuerySet[TicketFact]:
-    """The facts counted in one figure: `measure` (a key of MEASURES, or "backlog") in `period`, for the
-    slice's segment and, unless `value` is None, the breakdown value. Counting them gives the figure."""
+    """The facts counted in one figure: `measure` (a key of MEASURES, of TIMES, or "backlog") in `period`,
+    for the slice's segment and, unless `value` is None, the breakdown value. Counting them gives the
+    figure (for a kind of time: the number of times its median and 9-in-10 figures are read from)."""
     facts = TicketFact.objects.all()
     if chosen.segment != EVERYONE:
         facts = facts.filter(DIMENSIONS[chosen.segment].matching(chosen.segment_value) or Q(pk__in=[]))
@@ -312,6 +314,9 @@ def tickets_behind(period: Period, chosen: Slice, value: str | None, measure: st
         facts = facts.filter(DIMENSIONS[chosen.by].matching(value) or Q(pk__in=[]))
     if measure == BACKLOG:
         return facts.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=period.last), raised_on__lte=period.last)
+    if measure in TIMED:  # the times a median or a 9-in-10 figure is read from
+        day = TIMED[measure][0]
+        return facts.filter(timed(measure), **{f"{day}__gte": period.first, f"{day}__lte": period.last})
     chosen_measure = MEASURES[measure]
     return facts.filter(
         chosen_measure.condition,

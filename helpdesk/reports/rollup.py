@@ -29,12 +29,12 @@ from helpdesk.reports.measures import (
     DAY_FIELDS,
     DIMENSIONS,
     EVERYONE,
-    JUDGED,
     MEASURES,
     SEGMENTS,
     SUMS,
     TIMES,
     Dimension,
+    timed,
 )
 
 MONTHS_A_ROUND = 2  # whole months added up per round, one slice at a time: a round's rows stay few
@@ -114,10 +114,9 @@ def _counts(day_field: str) -> dict:
 
 def _timed(days: Days, name: str) -> tuple[QuerySet, str, str]:
     """The facts whose business time `name` counts, with their day field and step field."""
-    day_field, _seconds, verdict = TIMES[name]
+    day_field = TIMES[name][0]
     step = f"{name.removesuffix('_times')}_step"
-    facts = TicketFact.objects.filter(days(day_field), **{f"{verdict}__in": JUDGED}, **{f"{step}__isnull": False})
-    return facts, day_field, step
+    return TicketFact.objects.filter(days(day_field), timed(name)), day_field, step
 
 
 # -- one slice at a time (any database) -----------------------------------------------------------------------

@@ -32,6 +32,8 @@ MEASURE_WORDS = {
     "first_contact": _("see the tickets resolved at first contact"),
     "csat_answered": _("see the answers"),
     "csat_happy": _("see the satisfied answers"),
+    "response_times": _("see the tickets timed, slowest first"),
+    "resolution_times": _("see the tickets timed, slowest first"),
 }
 COLUMNS = (
     Column("raised", _("Raised"), "count", "raised"),
@@ -39,10 +41,10 @@ COLUMNS = (
     Column("backlog", _("Open at the end"), "count", "backlog"),
     Column("response_percent", _("First response on time"), "percent", "response_missed", "response_judged"),
     Column("resolution_percent", _("Resolved on time"), "percent", "resolution_missed", "resolution_judged"),
-    Column("response_median", _("First response, median"), "time"),
-    Column("response_p90", _("First response, 9 in 10 within"), "time"),
-    Column("resolution_median", _("Resolution, median"), "time"),
-    Column("resolution_p90", _("Resolution, 9 in 10 within"), "time"),
+    Column("response_median", _("First response, median"), "time", "response_times"),
+    Column("response_p90", _("First response, 9 in 10 within"), "time", "response_times"),
+    Column("resolution_median", _("Resolution, median"), "time", "resolution_times"),
+    Column("resolution_p90", _("Resolution, 9 in 10 within"), "time", "resolution_times"),
     Column("reopen_percent", _("Reopened"), "percent", "reopened", "resolved"),
     Column("first_contact_percent", _("Resolved at first contact"), "percent", "first_contact", "resolved"),
     Column("csat_average", _("Satisfaction (1 to 5)"), "average", "csat_answered", "csat_answered"),

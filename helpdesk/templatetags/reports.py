@@ -1,5 +1,7 @@
 """Showing report figures: one cell per column kind (helpdesk/reports/table.py), never a raw key."""
 
+from datetime import timedelta
+
 from django import template
 
 from helpdesk.reports.read import Figures, Report
@@ -23,6 +25,12 @@ def cell(figures: Figures | None, column: Column) -> str:
     if column.kind == "average":
         return f"{value:.1f}"
     return f"{value:,}".replace(",", "\u2009")
+
+
+@register.filter
+def business_seconds(seconds: int | None) -> str:
+    """Business time kept in seconds (a ticket's facts), in words; empty when there is none."""
+    return "" if seconds is None else business(timedelta(seconds=seconds))
 
 
 @register.filter

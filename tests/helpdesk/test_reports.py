@@ -192,6 +192,13 @@ def test_every_surface_shows_the_same_figures_for_the_same_month(november, peopl
         # A percentage opens the tickets that fell short of it: three late of thirteen judged.
         late = manager.get("/reports/tickets/?period=2026-11&by=all&measure=resolution_missed")
         assert late.context["page"].paginator.count == 3
+        # A median opens the times it is read from, slowest first: the thirteen resolutions judged.
+        median = re.search(r'<a href="(/reports/tickets/\?[^"]+measure=resolution_times)">', html)
+        timed = manager.get(unescape(median[1]))
+        assert timed.context["page"].paginator.count == 13
+        seconds = [fact.resolution_time for fact in timed.context["page"]]
+        assert seconds == sorted(seconds, reverse=True) and seconds[0] > seconds[-1]
+        assert "Resolutions timed: 13" in timed.content.decode()
 
 
 def test_in_utc_the_late_resolution_falls_in_december(november, settings):
@@ -426,6 +433,8 @@ def test_whole_months_and_edge_days_add_up_to_the_tickets_behind_every_figure(no
             for measure in (*MEASURES, "backlog"):
                 counted = tickets_behind(period, chosen, None, measure).count()
                 assert getattr(figures, measure) == counted, (chosen, measure)
+            for name, counts in figures.times.items():  # a median is read from as many times as it lists
+                assert sum(counts.values()) == tickets_behind(period, chosen, None, name).count(), (chosen, name)
 
 
 def _rows(rows: list[dict]) -> list[tuple]:
@@ -433,7 +442,7 @@ def _rows(rows: list[dict]) -> list[tuple]:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="every slice at once is PostgreSQL's way")
-def testevery_slice_at_once_adds_up_the_same_rows_asone_slice_at_a_time(november, people, policy):
+def test_every_slice_at_once_adds_up_the_same_rows_as_one_slice_at_a_time(november, people, policy):
     """The two ways of adding up (helpdesk/reports/rollup.py) agree on every row and every field, with
     facts in every segment, facts in none (no team, no division) and business times in steps."""
     nobody = factories.UserFactory(division=None, cost_centre=None, grade=None, location=None, time_zone="UTC")
