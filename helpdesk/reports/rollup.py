@@ -13,7 +13,6 @@ tests/helpdesk/test_reports.py holds the two to the same rows, field by field, o
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from functools import reduce
@@ -152,20 +151,37 @@ def one_slice_at_a_time(days: Days) -> Figures:
 # -- every slice at once (PostgreSQL) ---------------------------------------------------------------------------
 
 
+def _mask(fields: Iterable[str]) -> int:
+    """What GROUPING(*FIELDS) answers for a row of the set grouped by `fields`: a bit for each field left out."""
+    return sum(1 << (len(FIELDS) - 1 - i) for i, name in enumerate(FIELDS) if name not in fields)
+
+
+def _plan() -> dict[int, list[tuple[str, str]]]:
+    """The grouping sets to run, each with the slices added up from its rows. A slice whose fields are all
+    among a larger slice's is the sum of that set's rows (every fact is in exactly one of them), so only
+    the largest sets are grouped: 20 instead of 33, and the others are sums in Python."""
+    own = {s: frozenset(_fields(*s)) for s in SLICES}
+    largest = [fields for fields in dict.fromkeys(own.values()) if not any(fields < other for other in own.values())]
+    plan: dict[int, list[tuple[str, str]]] = {}
+    for s in SLICES:
+        grouped_by = min((fields for fields in largest if own[s] <= fields), key=len)
+        plan.setdefault(_mask(grouped_by), []).append(s)
+    return plan
+
+
+PLAN = _plan()
+
+
 def _grouping_sets(query: QuerySet, always: tuple[str, ...], *, histogram: tuple[str, str] | None = None) -> Iterator:
-    """Run a grouped `query` (values(*always, *FIELDS).annotate(...)) with one grouping set per slice
-    instead of one GROUP BY, and yield (slices, row) for every row: the slices whose set made it.
-    With `histogram` (step field, count), rows of one set and values are folded into one, the count per
-    step as a dict."""
+    """Run a grouped `query` (values(*always, *FIELDS).annotate(...)) with the grouping sets of PLAN instead
+    of one GROUP BY, and yield (slices, row) for every row: the slices it is added into.
+    With `histogram` (step field, count), rows of one set and values are folded into one, its steps and
+    their counts as two lists in the same order (cheaper to build than JSON: 48 s instead of 54 s for a
+    million facts)."""
     quote = connection.ops.quote_name
     column = {name: f"{quote(TicketFact._meta.db_table)}.{quote(name)}" for name in (*always, *FIELDS)}
-    sets: dict[int, list[tuple[str, str]]] = {}
-    for segment, by in SLICES:
-        fields = _fields(segment, by)
-        mask = sum(1 << (len(FIELDS) - 1 - i) for i, name in enumerate(FIELDS) if name not in fields)
-        sets.setdefault(mask, []).append((segment, by))
     grouping_sets = ", ".join(
-        "(" + ", ".join(column[name] for name in (*always, *_unmasked(mask))) + ")" for mask in sets
+        "(" + ", ".join(column[name] for name in (*always, *_unmasked(mask))) + ")" for mask in PLAN
     )
     sql, params = query.query.sql_with_params()
     head, found, _group_by = sql.rpartition(" GROUP BY ")
@@ -177,7 +193,7 @@ def _grouping_sets(query: QuerySet, always: tuple[str, ...], *, histogram: tuple
         step, count = histogram
         kept = ", ".join(quote(name) for name in ("grouping_mask", *always, *FIELDS) if name != step)
         # Names and Django's own SQL only: every value is a parameter.
-        folded = f"jsonb_object_agg({quote(step)}::text, {quote(count)}) AS {quote(count)}"
+        folded = f"array_agg({quote(step)}) AS {quote(step)}, array_agg({quote(count)}) AS {quote(count)}"
         sql = f"SELECT {kept}, {folded} FROM ({sql}) AS grouped GROUP BY {kept}"  # noqa: S608
     with connection.cursor() as cursor:
         # Room to hash every set in one pass rather than sort the facts once per set.
@@ -187,7 +203,7 @@ def _grouping_sets(query: QuerySet, always: tuple[str, ...], *, histogram: tuple
         while chunk := cursor.fetchmany(10_000):
             for record in chunk:
                 row = dict(zip(names, record, strict=True))
-                yield sets[row["grouping_mask"]], row
+                yield PLAN[row["grouping_mask"]], row
 
 
 def _unmasked(mask: int) -> tuple[str, ...]:
@@ -204,15 +220,16 @@ def every_slice_at_once(days: Days) -> Figures:
                 row = figures.row(segment, by, values[day_field], values)
                 if row is not None:
                     for name in counts:
-                        row[name] = values[name] or 0
+                        row[name] += values[name] or 0
     for name in TIMES:
         facts, day_field, step = _timed(days, name)
         query = facts.values(day_field, *FIELDS, step).annotate(n=Count("pk")).order_by()
         for slices, values in _grouping_sets(query, (day_field, step), histogram=(step, "n")):
+            counted = {str(number): n for number, n in zip(values[step], values["n"], strict=True)}
             for segment, by in slices:
                 row = figures.row(segment, by, values[day_field], values)
-                if row is not None:  # Django reads jsonb as text and leaves the parsing to its JSONField
-                    row[name] = json.loads(values["n"])
+                if row is not None:
+                    steps.add(row[name], counted)
     figures.add_months()
     return figures
 
