@@ -7,7 +7,9 @@
 3. Runs locust headless (one process, FastHttpUser): LOAD_USERS clients posting catalogue request forms
    with no think time (bench/load/locustfile.py), LOAD_WARMUP seconds (5) to warm the workers' caches
    and connections, then LOAD_SECONDS (30) measured.
-4. Stops gunicorn and prints requests/s, p50/p95/p99, errors, the CPU spent per ticket by the web
+4. Then LOAD_CEILING_SECONDS (10) of the same clients asking `/healthz` (bench/load/ceiling.py): what
+   the simplest request costs on this machine, printed beside the tickets' figures.
+5. Stops gunicorn and prints requests/s, p50/p95/p99, errors, the CPU spent per ticket by the web
    workers and by PostgreSQL, and matches every redirect to a ticket in the database.
 
 Exits 1 when a request failed or a redirect has no ticket (nothing may be lost); the speed figures are
@@ -99,6 +101,7 @@ def main() -> int:
     db_url = _env("LOAD_DB_URL", "postgres://postgres@127.0.0.1:5432/pd_load")
     seconds, users, port = _int("LOAD_SECONDS", 30), _int("LOAD_USERS", 30), _int("LOAD_PORT", 8612)
     workers, threads, warmup = _int("LOAD_WORKERS", 4), _int("LOAD_THREADS", 1), _int("LOAD_WARMUP", 5)
+    ceiling_seconds = _int("LOAD_CEILING_SECONDS", 10)
     work = Path(tempfile.mkdtemp(prefix="promisedesk-load-"))
     env = {
         **os.environ,
@@ -135,8 +138,8 @@ def main() -> int:
         try:
             wait_until_up(port)
 
-            def run_locust(seconds: int, name: str):
-                command = [PY, "-m", "locust", "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless"]
+            def run_locust(seconds: int, name: str, file: str = "locustfile.py"):
+                command = [PY, "-m", "locust", "-f", str(ROOT / "bench" / "load" / file), "--headless"]
                 command += ["-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "10"]
                 command += ["--host", f"http://127.0.0.1:{port}", "--csv", str(work / name)]
                 command += ["--json-file", str(work / name), "--only-summary", "--loglevel", "WARNING"]
@@ -159,6 +162,11 @@ def main() -> int:
             elapsed = time.monotonic() - started
             web_cpu = cpu_seconds(gunicorn_pids(server.pid)) - web_before
             db_cpu = cpu_seconds(backends) - db_before  # the web workers' connections (kept open)
+            # The ceiling: the same server and clients, the simplest request there is.
+            ceiling_web, ceiling_db = cpu_seconds(gunicorn_pids(server.pid)), cpu_seconds(backends)
+            _, ceiling_usage = run_locust(ceiling_seconds, "ceiling", "ceiling.py")
+            ceiling_web = cpu_seconds(gunicorn_pids(server.pid)) - ceiling_web
+            ceiling_db = cpu_seconds(backends) - ceiling_db
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
@@ -193,6 +201,15 @@ def main() -> int:
         f" locust {1000 * locust_cpu / tickets:.1f} ms"
     )
     print(f"targets          >= {TARGET_RATE} req/s: {rate_ok}; p99 < {TARGET_P99_MS} ms: {p99_ok}")
+    ceiling = _aggregated(work / "ceiling.json")
+    probes = max(ceiling["count"], 1)
+    ceiling_locust = ceiling_usage.ru_utime + ceiling_usage.ru_stime
+    print(
+        f"ceiling          GET /healthz on the same server ({ceiling_seconds} s): {ceiling['rps']:.0f} req/s,"
+        f" p99 {ceiling['p99']} ms, {ceiling['failures']} errors; CPU per request web"
+        f" {1000 * ceiling_web / probes:.1f} ms, PostgreSQL {1000 * ceiling_db / probes:.1f} ms,"
+        f" locust {1000 * ceiling_locust / probes:.1f} ms"
+    )
     if stats["failures"]:
         print(f"failures:\n{(work / 'locust_failures.csv').read_text()}")
     log = (work / "gunicorn.log").read_text().strip() if (work / "gunicorn.log").exists() else ""
