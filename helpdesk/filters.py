@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, Channel, State, Team, Ticket, User
-from helpdesk.models.tickets import SEARCH_LIMIT
+from helpdesk.models.tickets import SEARCH_LIMIT, TEAM_STATE_LABELS
 from helpdesk.queues import AGE_BANDS, SLA_STATE_Q, paused_q
 from helpdesk.verdicts import target_breaches, target_verdicts
 from sla.models import Priority
@@ -34,7 +34,8 @@ OUTCOMES = [
     ("missed_resolution", _("Resolved late")),
     ("breached", _("Any target breached")),
 ]
-STATE_CHOICES = [("open", _("Any open state")), *State.choices]
+# The desk is the team's: its states in the team's words (helpdesk/models/tickets.py).
+STATE_CHOICES = [("open", _("Any open state")), *((v, TEAM_STATE_LABELS.get(v, label)) for v, label in State.choices)]
 # Soonest due first, tickets with no clock running last (NULLS LAST also matches PostgreSQL's index order).
 _DUE = F("due_at").asc(nulls_last=True)
 SORTS = {

@@ -177,7 +177,7 @@ def perform(
     method = getattr(ticket, action)
     if not can_proceed(method):
         raise Refused(
-            _("This ticket is %(state)s, so that can't be done now.") % {"state": ticket.get_state_display()},
+            _("This ticket is %(state)s, so that can't be done now.") % {"state": ticket.state_for(by)},
             status=409,
         )
     if not has_transition_perm(method, by):

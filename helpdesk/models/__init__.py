@@ -34,6 +34,7 @@ from helpdesk.models.tickets import (
     is_requester_side,
     is_team_analyst,
     priority_for,
+    state_words,
 )
 
 __all__ = [
@@ -69,4 +70,5 @@ __all__ = [
     "is_requester_side",
     "is_team_analyst",
     "priority_for",
+    "state_words",
 ]

@@ -40,6 +40,20 @@ class State(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The labels above are the requester's words; where those would mislead the team, the team reads these.
+TEAM_STATE_LABELS = {State.WAITING_REQUESTER: _("Waiting on the requester")}
+
+
+def state_words(value: str, *, team: bool) -> str:
+    """A stored state key in words for its reader: the team (`team=True`) or the requester. A key that is
+    no longer a state (renamed since it was stored) reads as a plain word, never as the key."""
+    try:
+        state = State(value)
+    except ValueError:
+        return str(_("another state"))
+    return str(TEAM_STATE_LABELS[state]) if team and state in TEAM_STATE_LABELS else str(state.label)
+
+
 OPEN_STATES = [State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.WAITING_REQUESTER, State.WAITING_PROVIDER]
 WORKING_STATES = [State.ASSIGNED, State.IN_PROGRESS]
 
@@ -241,6 +255,14 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    def reads_as_team(self, user) -> bool:
+        """Whether `user` reads this ticket in the team's words: anyone but its requester and whoever
+        raised it for them ("Waiting on the requester" rather than "Waiting on you")."""
+        return user.pk not in (self.requester_id, self.raised_by_id)
+
+    def state_for(self, user) -> str:
+        return state_words(self.state, team=self.reads_as_team(user))
 
     def refresh_sla(self, *, started: list[Clock] | None = None, also: tuple[str, ...] = ()) -> None:
         """Copy the soonest deadline (with its clock's calendar) and the soonest warning of the running

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from helpdesk.models import State
+from helpdesk.models import State, state_words
 from helpdesk.selectors import DeskRow
 from sla.timeline import business
 
@@ -31,7 +31,7 @@ def _words() -> dict[str, str]:
         "late": gettext("late by %(time)s"),
         "at_risk": gettext("at risk"),
         "paused": gettext("paused"),
-        **{value: str(label) for value, label in State.choices},
+        **{value: state_words(value, team=True) for value in State.values},  # the desk is the team's
     }
 
 

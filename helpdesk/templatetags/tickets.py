@@ -1,18 +1,21 @@
-"""Words for the ticket page: history stores stable keys, people read labels."""
+"""Words for the ticket page: history stores stable keys, people read sentences written for them."""
 
 from django import template
-from django.utils.translation import gettext
 
-from helpdesk.models import State
+from helpdesk import history
+from helpdesk.models import TicketEvent, state_words
 
 register = template.Library()
 
 
 @register.filter
-def state_label(value: str) -> str:
-    """The label of a stored state key ("waiting_requester" -> "Waiting on you"); a key that is no
-    longer a state (renamed since it was stored) reads as a plain word, never as the key."""
-    try:
-        return str(State(value).label)
-    except ValueError:
-        return gettext("another state")
+def state_for(value: str, team: bool) -> str:
+    """A stored state key in its reader's words ("Waiting on you" for the requester, "Waiting on the
+    requester" for the team)."""
+    return state_words(value, team=bool(team))
+
+
+@register.filter
+def history_line(event: TicketEvent, team: bool) -> str:
+    """One history line written for its reader (helpdesk/history.py)."""
+    return history.describe(event, team=bool(team))

@@ -119,6 +119,8 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "clocks": promise.running,
         "promise": promise,
         "analyst": analyst,
+        # History and state in the words of their reader (Ticket.reads_as_team).
+        "for_team": analyst or ticket.reads_as_team(request.user),
         "steps": _steps(ticket, request.user, analyst=analyst, action_form=action_form),
         "reply_form": reply_form,
         "note_form": note_form,

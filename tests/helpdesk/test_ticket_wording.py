@@ -9,7 +9,6 @@ from bs4 import BeautifulSoup
 from django.core import mail
 
 from helpdesk import services
-from helpdesk.models import State
 from helpdesk.services import NEEDS_TEXT
 from helpdesk.visibility import REACH, Reach
 from tests import factories
@@ -179,10 +178,32 @@ def test_a_step_taken_by_someone_else_meanwhile_is_no_longer_offered(people, pol
     assert "Which floor?" not in page.get_text()  # nothing was added
 
 
-def test_history_shows_state_labels_not_keys(people, policy, client_for):
+def test_history_is_written_for_its_reader_never_in_keys(people, policy, client_for):
     ticket = factories.ticket(requester=people.requester, team=people.team, state="waiting_requester", at=NOW)
-    for person in (people.requester, people.analyst):
-        history = _page(client_for(person), ticket).find(id="history").find_parent("section").get_text(" ")
-        assert f"Now: {State.WAITING_REQUESTER.label}" in history
-        assert f"Now: {State.IN_PROGRESS.label}" in history
-        assert "waiting_requester" not in history and "in_progress" not in history
+    services.change_priority(ticket, by=people.analyst, priority="P2", at=NOW)
+    requester = _page(client_for(people.requester), ticket)
+    history = requester.find(id="history").find_parent("section").get_text(" ")
+    assert "Work started" in history and "Asked you a question" in history
+    assert "Priority changed from P3 medium to P2 high" in history
+    assert "Waiting on you" in requester.get_text(" ")  # the state, in the requester's words
+    analyst = _page(client_for(people.analyst), ticket)
+    history = analyst.find(id="history").find_parent("section").get_text(" ")
+    assert "Asked the requester a question" in history and "Asked you" not in history
+    assert "Waiting on the requester" in analyst.get_text(" ") and "Waiting on you" not in analyst.get_text(" ")
+    for page in (requester, analyst):
+        text = page.get_text(" ")
+        assert "waiting_requester" not in text and "in_progress" not in text and "state_changed" not in text
+    desk = client_for(people.analyst).get("/desk/").content.decode()
+    assert "Waiting on the requester" in desk and "Waiting on you" not in desk
+
+
+def test_every_transition_has_words_for_both_readers():
+    from helpdesk import history
+    from helpdesk.models import Ticket
+
+    names = {t.name for t in Ticket._meta.get_field("state").get_all_transitions(Ticket)}
+    # assign logs "Assigned to …" itself and a move "Moved from team … to team …": their state lines say
+    # where the ticket now stands.
+    assert names - {"assign", "move_to"} <= set(history.ACTIONS)
+    for team_words, requester_words in history.ACTIONS.values():
+        assert team_words and requester_words and "_" not in team_words + requester_words

@@ -1,0 +1,71 @@
+"""A ticket's history written for people: one sentence per kind of event (and per transition), worded
+for its reader, the team or the requester, and translated when shown. Stored keys are never printed
+(Wagtail's log formatters are the model: the event keeps stable data, the words are made here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from helpdesk.models import EventKind, TicketEvent, state_words
+from sla.models import Priority
+
+Words = Callable[[dict, bool], str]
+
+
+def _priority(value: str) -> str:
+    try:
+        return str(Priority(value).label)
+    except ValueError:
+        return _("another priority")
+
+
+def _quoted(sentence: str, comment: str) -> str:
+    return f"{sentence}: “{comment}”" if comment else sentence
+
+
+# What a transition did, for the team and for the requester (the stored action is the transition's name).
+ACTIONS: dict[str, tuple[str, str]] = {
+    "start": (N_("Work started"), N_("Work started")),
+    "wait_on_requester": (N_("Asked the requester a question"), N_("Asked you a question")),
+    "requester_replied": (N_("The requester answered"), N_("You answered")),
+    "wait_on_provider": (N_("Waiting on a supplier"), N_("Waiting on a supplier")),
+    "provider_replied": (N_("The supplier answered"), N_("The supplier answered")),
+    "resolve": (N_("Resolved"), N_("Resolved")),
+    "reopen": (N_("Reopened"), N_("Reopened")),
+    "confirm": (N_("The requester confirmed it is fixed"), N_("You confirmed it is fixed")),
+    "close_unanswered": (N_("Closed: no answer after it was resolved"), N_("Closed: no answer after it was resolved")),
+    "cancel": (N_("Cancelled"), N_("Cancelled")),
+}
+QUOTED = {"resolve", "reopen", "cancel"}  # their words are the event's own; a question is in the conversation
+
+
+def _state_changed(data: dict, team: bool) -> str:
+    action = data.get("action", "")
+    if action in ACTIONS:
+        sentence = _(ACTIONS[action][0 if team else 1])
+        return _quoted(sentence, data.get("comment", "")) if action in QUOTED else sentence
+    # A move between teams, or an action this code no longer knows: the state it ended in.
+    return _("Now: %(state)s") % {"state": state_words(data.get("to", ""), team=team)}
+
+
+FORMATTERS: dict[str, Words] = {
+    EventKind.CREATED: lambda data, team: _("Raised"),
+    EventKind.ASSIGNED: lambda data, team: _("Assigned to %(name)s") % {"name": data.get("name", "")},
+    EventKind.STATE_CHANGED: _state_changed,
+    EventKind.PRIORITY_CHANGED: lambda data, team: (
+        _("Priority changed from %(from)s to %(to)s")
+        % {"from": _priority(data.get("from", "")), "to": _priority(data.get("to", ""))}
+    ),
+    EventKind.MOVED: lambda data, team: (
+        _("Moved from team %(from)s to team %(to)s") % {"from": data.get("from", ""), "to": data.get("to", "")}
+    ),
+}
+
+
+def describe(event: TicketEvent, *, team: bool) -> str:
+    """One history line in words for its reader (`team`: an analyst of the ticket's team or a manager)."""
+    words = FORMATTERS.get(event.kind)
+    return words(event.data, team) if words else str(event.get_kind_display()).capitalize()
