@@ -7,7 +7,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,20 @@ from helpdesk.verdicts import target_breaches, target_verdicts
 from sla.models import Priority
 
 REFERENCE = re.compile(r"^(INC|REQ)-?(\d{1,9})$", re.IGNORECASE)
+NUMBER = re.compile(r"^\d{1,9}$")  # ASCII digits only: "²" is not a number here
+
+
+def references_in(search: str) -> list[str]:
+    """The ticket references a desk search names: one for "REQ-302" (any case, spaces ignored), both
+    kinds for a bare number; none for anything else."""
+    compact = search.replace(" ", "")
+    if reference := REFERENCE.match(compact):
+        return [f"{reference.group(1).upper()}-{int(reference.group(2)):06d}"]
+    if NUMBER.match(compact):
+        return [f"{kind}-{int(compact):06d}" for kind in ("INC", "REQ")]
+    return []
+
+
 SLA_CHOICES = [
     ("on_track", _("On track")),
     ("warning", _("At risk")),
@@ -49,7 +64,7 @@ SORTS = {
 
 class DeskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Reference or words in the summary"), method="search", max_length=SEARCH_LIMIT
+        label=_("Reference, number, requester or words in the summary"), method="search", max_length=SEARCH_LIMIT
     )
     state = django_filters.ChoiceFilter(
         label=_("State"), choices=STATE_CHOICES, method="filter_state", empty_label=_("Any state")
@@ -116,11 +131,20 @@ class DeskFilter(django_filters.FilterSet):
         return queryset
 
     def search(self, queryset, name, value):
+        """A reference ("REQ-302", "req 000302") or its bare number ("302"), in any state; an email
+        address is its requester's; other words are looked for in the summary and the requester's name."""
         value = value.strip()
-        reference = REFERENCE.match(value.replace(" ", ""))
-        if reference:  # a reference is a unique, indexed lookup
-            return queryset.filter(reference=f"{reference.group(1).upper()}-{int(reference.group(2)):06d}")
-        return queryset.filter(title__icontains=value) if value else queryset
+        references = references_in(value)
+        if references:  # unique, indexed lookups
+            return queryset.filter(reference__in=references)
+        if "@" in value:
+            return queryset.filter(requester__email__iexact=value)
+        if not value:
+            return queryset
+        named = User.objects.annotate(full_name=Concat("first_name", Value(" "), "last_name"))
+        return queryset.filter(
+            Q(title__icontains=value) | Q(requester__in=named.filter(full_name__icontains=value).values("pk"))
+        )
 
     def filter_state(self, queryset, name, value):
         return queryset.filter(state__in=OPEN_STATES) if value == "open" else queryset.filter(state=value)

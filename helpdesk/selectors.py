@@ -144,10 +144,11 @@ class DeskPage:
 
 def desk_page(user, params, *, now: datetime, teams: list, services: list, page: int = 1) -> DeskPage:
     """One page of the desk: filtered, sorted, sliced without counting the whole queue (page + 1 rows)."""
-    from helpdesk.filters import DeskFilter
+    from helpdesk.filters import DeskFilter, references_in
 
     data = params.copy()
-    data.setdefault("state", "open")
+    if not references_in(data.get("q", "")):  # a reference is looked for in any state
+        data.setdefault("state", "open")
     desk_filter = DeskFilter(
         data, queryset=Ticket.objects.in_queues_of(user), user=user, now=now, teams=teams, services=services
     )

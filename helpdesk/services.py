@@ -281,6 +281,8 @@ def _add_message(
             content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         )
     ticket.log(EventKind.NOTE if internal else EventKind.REPLY, by=author, at=at, message=message.pk)
+    # Every activity is a change: the desk marks the row changed and reports look at the ticket again.
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
     return message
 
 

@@ -9,6 +9,7 @@ import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from helpdesk import services
 from helpdesk.models import State, Ticket
@@ -66,6 +67,36 @@ def test_filters_live_in_the_url(people, policy, client_for):
     refused = client.get("/desk/?created_after=not-a-date")
     assert refused.status_code == 200 and listed(refused) == []  # bad input: no 500, and it says why
     assert "Enter a valid date." in refused.content.decode()
+
+
+def test_a_search_finds_a_reference_in_any_state_a_bare_number_and_a_requester(people, policy, client_for):
+    done = make(people, state="resolved", title="Printer jams")
+    other = factories.UserFactory(first_name="Ada", last_name="Lovelace", email="ada@example.org")
+    hers = factories.ticket(requester=other, team=people.team, at=NOW, title="Screen flickers")
+    client = client_for(people.analyst)
+    number = int(done.reference.split("-")[1])
+    for search in (done.reference, done.reference.lower().replace("-", " "), f"{done.reference[:3]}-{number}"):
+        assert listed(client.get("/desk/", {"q": search})) == [done.reference], search  # resolved: any state
+    assert listed(client.get("/desk/", {"q": str(number)})) == [done.reference]  # INC or REQ with that number
+    assert listed(client.get("/desk/", {"q": "ada lovelace"})) == [hers.reference]
+    assert listed(client.get("/desk/", {"q": "Lovelace"})) == [hers.reference]
+    assert listed(client.get("/desk/", {"q": "ADA@example.org"})) == [hers.reference]
+    assert listed(client.get("/desk/", {"q": "flickers"})) == [hers.reference]
+    assert listed(client.get("/desk/", {"q": "jams"})) == []  # words look among open tickets, as the state says
+    assert listed(client.get("/desk/", {"q": "²"})) == []  # not a number: a word nobody wrote
+
+
+def test_every_activity_moves_the_tickets_change_time(people, policy):
+    ticket = make(people, state="in_progress")
+    for internal in (False, True):
+        before = Ticket.objects.get(pk=ticket.pk).updated_at
+        with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=False):
+            services.reply(ticket, by=people.analyst, body="Looking into it.", internal=internal)
+        assert Ticket.objects.get(pk=ticket.pk).updated_at > before, internal
+    before = Ticket.objects.get(pk=ticket.pk).updated_at
+    with time_machine.travel(timezone.now() + timedelta(minutes=10), tick=False):
+        services.change_priority(ticket, by=people.analyst, priority="P1")
+    assert Ticket.objects.get(pk=ticket.pk).updated_at > before
 
 
 def test_sla_states_filter_on_track_at_risk_and_breached(people, policy, client_for):
