@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalogue.entitlement import Offer
-from catalogue.models import Category, Part, RequestType, Service
+from catalogue.models import Category, Part, RequestKind, RequestType, Service
 from catalogue.selectors import OfferBook, request_types_for, services_for_catalogue
 from cms.filters import CatalogueFilter
 from helpdesk.models import Team
@@ -59,10 +59,21 @@ class CatalogueRow:
     policy: Policy | None = None
 
     @property
+    def requests(self) -> list[RequestOffer]:
+        """What can be asked for and paid for: requests, not the incident forms for reporting a fault
+        (those are free, and would make a 1,100 EUR laptop read "Free")."""
+        return [o for o in self.offers if o.request_type.kind == RequestKind.REQUEST]
+
+    @property
     def cheapest(self) -> RequestOffer | None:
-        """The lowest first-year price among what this reader may ask for."""
-        entitled = [o for o in self.offers if o.offer.entitled]
+        """The lowest first-year price among the requests this reader may ask for."""
+        entitled = [o for o in self.requests if o.offer.entitled]
         return min(entitled, key=lambda o: o.offer.one_off + 12 * o.offer.monthly, default=None)
+
+    @property
+    def cheapest_list(self) -> RequestOffer | None:
+        """The lowest first-year list price among the requests, whoever may ask (for visitors)."""
+        return min(self.requests, key=lambda o: o.offer.list_one_off + 12 * o.offer.list_monthly, default=None)
 
 
 @dataclass

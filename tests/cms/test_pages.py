@@ -98,6 +98,32 @@ def test_search_and_category_filter(catalogue, policy, people, client_for):
     assert client.get("/services/", {"category": "no-such"}).status_code == 200  # bad filter: all, no 500
 
 
+def test_a_catalogue_row_prices_what_can_be_asked_for_and_visitors_see_list_prices(
+    catalogue, policy, people, client_for
+):
+    laptop = ServiceFactory(name="Laptop", owner_team=TeamFactory())
+    RequestTypeFactory(service=laptop, kind="incident", name="My laptop is broken", one_off_price=0, monthly_price=0)
+    RequestTypeFactory(service=laptop, name="A new laptop", one_off_price=1100, monthly_price=0)
+    limited = ServiceFactory(name="Design suite", owner_team=laptop.owner_team)
+    only_seniors = RequestTypeFactory(service=limited, name="A licence", one_off_price=0, monthly_price=25)
+    EntitlementRule.objects.create(request_type=only_seniors, min_grade=GradeFactory(level=9))
+    for service in (laptop, limited):
+        catalogue.add_child(instance=ServicePage(title=service.name, slug=service.slug, service=service))
+
+    def row(html: str, name: str) -> str:
+        return " ".join(html.split(f">{name}</a>", 1)[1].split("</li>", 1)[0].split())
+
+    staff = client_for(people.requester).get("/services/").content.decode()
+    assert "For you:" in row(staff, "Laptop") and "1,100" in row(staff, "Laptop")
+    assert "Free" not in row(staff, "Laptop")  # the free incident form is not a price
+    assert "Not open to you" in row(staff, "Design suite")
+    visitor = client_for(None).get("/services/").content.decode()
+    for name in ("Laptop", "Design suite"):
+        assert "For you" not in row(visitor, name) and "Not open to you" not in row(visitor, name)
+    assert "List price from" in row(visitor, "Laptop") and "1,100" in row(visitor, "Laptop")
+    assert "25" in row(visitor, "Design suite") and "a month" in row(visitor, "Design suite")
+
+
 def test_service_page_shows_price_service_level_hours_and_consequences(catalogue, policy, people, client_for):
     service = add_services(catalogue, 1)[0]
     service.cancel_notice_days, service.cancel_stops = 10, "Your work number stops working."
