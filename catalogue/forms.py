@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import FieldType, FormField
@@ -68,6 +69,18 @@ def check_upload(upload) -> None:
         )
 
 
+class FutureDateField(forms.DateField):
+    """A date from today on (the reader's today, in their time zone), unless the question is about the
+    past (`past_dates`)."""
+
+    past_dates = False
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.past_dates and value < timezone.localdate():
+            raise forms.ValidationError(_("Please choose today or a later date."), code="past")
+
+
 class SizeLimitedFileField(forms.FileField):
     def validate(self, value):
         super().validate(value)
@@ -88,7 +101,10 @@ def _field_for(definition: FormField) -> forms.Field:
             choices=[(c, c) for c in definition.choice_list], widget=forms.CheckboxSelectMultiple, **common
         )
     elif kind == FieldType.DATE:
-        field = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        field = FutureDateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        if not definition.past_dates:
+            field.widget.attrs["min"] = timezone.localdate().isoformat()  # the browser's picker starts today
+        field.past_dates = definition.past_dates
     elif kind == FieldType.NUMBER:
         field = forms.DecimalField(min_value=definition.min_value, max_value=definition.max_value, **common)
     elif kind == FieldType.YES_NO:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
@@ -59,6 +60,9 @@ def _field_names(form_class) -> list[str]:
     return list(getattr(form_class, "base_filters", None) or form_class.base_fields)
 
 
+NEXT_MONTH = (date.today() + timedelta(days=30)).isoformat()  # a date needed by is never past
+
+
 def _baseline(world, name: str | None) -> dict[str, str | list[str]]:
     """Plausible data for a page's form: a hostile value then replaces one field at a time."""
     people, mine = world.people, world.mine
@@ -70,7 +74,7 @@ def _baseline(world, name: str | None) -> dict[str, str | list[str]]:
         "desk-save-view": {"name": "Mine", "query": "state=open"},
         "report": {"title": "No Wi-Fi", "description": "Floor 3", "impact": "low", "urgency": "low"},
         "profile": {"time_zone": "Europe/Stockholm", "language": "", "phone": "+46 8 555 0100"},
-        "ask": {"why_do_you_need_it": "My old one broke", "where_are_you": "Floor 3", "needed_by": "2026-12-01"},
+        "ask": {"why_do_you_need_it": "My old one broke", "where_are_you": "Floor 3", "needed_by": NEXT_MONTH},
         "change-service": {"text": "Please cancel", "confirm": "1"},
         "login": {"username": "analyst", "password": "wrong"},
         "password_reset": {"email": "nobody@example.org"},

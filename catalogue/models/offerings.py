@@ -119,12 +119,18 @@ class FormField(Orderable):
     min_value = models.DecimalField(_("lowest number"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(_("highest number"), max_digits=12, decimal_places=2, null=True, blank=True)
     max_length = models.PositiveIntegerField(_("longest answer (characters)"), null=True, blank=True)
+    past_dates = models.BooleanField(
+        _("dates before today"),
+        default=False,
+        help_text=_('For date questions about the past ("When did it start?"); a date needed by is never past.'),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("label"), FieldPanel("field_type"), FieldPanel("required")]),
         FieldPanel("help_text"),
         FieldPanel("choices"),
         FieldRowPanel([FieldPanel("min_value"), FieldPanel("max_value"), FieldPanel("max_length"), FieldPanel("key")]),
+        FieldPanel("past_dates"),
     ]
 
     class Meta(Orderable.Meta):

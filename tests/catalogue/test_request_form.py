@@ -1,10 +1,13 @@
 """Asking for something: the form comes from its definition, and the server enforces entitlement."""
 
+from datetime import date, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from catalogue.models import EntitlementRule, RequestType, Submission
 from catalogue.selectors import with_usage
@@ -23,6 +26,9 @@ EVERY_TYPE = [
 ]
 
 
+NEXT_WEEK = (date.today() + timedelta(days=7)).isoformat()
+
+
 @pytest.fixture
 def laptop(db):
     return RequestTypeFactory(name="New laptop", slug="new-laptop", fields=EVERY_TYPE)
@@ -34,7 +40,7 @@ def valid(people, **overrides):
         "details": "",
         "model": "Performance",
         "extras": ["Dock", "Headset"],
-        "needed_by": "2026-12-01",
+        "needed_by": NEXT_WEEK,
         "how_many": "2",
         "urgent": "no",
         "for_whom": people.other_staff.username,
@@ -58,7 +64,7 @@ def test_a_valid_request_is_recorded_with_answers_price_and_usage(people, client
     answers = submission.answers
     assert answers["model"] == {"label": "Model", "type": "choice", "value": "Performance"}
     assert answers["extras"]["value"] == ["Dock", "Headset"]
-    assert answers["needed_by"]["value"] == "2026-12-01"
+    assert answers["needed_by"]["value"] == NEXT_WEEK
     assert answers["how_many"]["value"] == "2"
     assert answers["urgent"]["value"] is False
     assert answers["for_whom"]["value"]["username"] == people.other_staff.username
@@ -87,6 +93,20 @@ def test_bad_answers_get_clear_messages_and_keep_what_was_typed(people, client_f
     assert "We can&#x27;t find anyone with that username or email address." in html
     assert 'value="nobody-here"' in html and 'value="2"' in html  # typed values survive
     assert not Submission.objects.exists()
+
+
+def test_a_date_needed_by_is_never_in_the_past_unless_the_question_is_about_the_past(people, client_for, laptop):
+    client = client_for(people.requester)
+    today = timezone.localdate(timezone=ZoneInfo(people.requester.time_zone))  # the requester's today
+    yesterday = (today - timedelta(days=1)).isoformat()
+    refused = client.post("/ask/new-laptop/", valid(people, needed_by=yesterday))
+    assert refused.status_code == 400 and "Please choose today or a later date." in refused.content.decode()
+    assert f'value="{yesterday}"' in refused.content.decode()  # what was typed stays on the page
+    assert f'min="{today.isoformat()}"' in client.get("/ask/new-laptop/").content.decode()
+    assert client.post("/ask/new-laptop/", valid(people, needed_by=today.isoformat())).status_code == 302
+    laptop.fields.filter(key="needed_by").update(past_dates=True, label="When did it start?")
+    assert client.post("/ask/new-laptop/", valid(people, needed_by=yesterday)).status_code == 302
+    assert 'min="' not in client.get("/ask/new-laptop/").content.decode()
 
 
 def test_a_crafted_post_from_someone_not_entitled_is_refused(people, client_for, laptop):
