@@ -54,3 +54,26 @@ def ensure_role_groups() -> None:
             app_label, codename = dotted.split(".")
             wanted = wanted | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
         group.permissions.add(*wanted)
+    _grant_pages()
+
+
+# Rights over every page of the site, held on the root of the page tree: editors and managers write and
+# publish the catalogue and the IT Promise themselves (Wagtail's moderation workflow stays for anyone an
+# administrator gives edit rights without publish).
+PAGE_RIGHTS = {
+    EDITORS: ("add_page", "change_page", "publish_page"),
+    MANAGERS: ("add_page", "change_page", "publish_page"),
+}
+
+
+def _grant_pages() -> None:
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import GroupPagePermission, Page
+
+    root = Page.get_first_root_node()
+    if root is None:
+        return
+    for group_name, codenames in PAGE_RIGHTS.items():
+        group = Group.objects.get(name=group_name)
+        for permission in Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=codenames):
+            GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)

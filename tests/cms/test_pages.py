@@ -174,3 +174,12 @@ def test_home_page_lists_the_four_parts(catalogue, policy, client):
     html = client.get("/").content.decode()
     for part in ("Core services", "Software services", "Service delivery", "Projects"):
         assert part in html
+
+
+def test_editors_and_managers_publish_pages_themselves(people, client_for):
+    home = HomePage.objects.get()
+    for who in (people.editor, people.manager):
+        assert home.permissions_for_user(who).can_publish()
+        html = client_for(who).get(f"/admin/pages/{home.pk}/edit/").content.decode()
+        assert 'name="action-publish"' in html, who
+    assert not home.permissions_for_user(people.requester).can_publish()
