@@ -23,8 +23,9 @@ from sla.models import Clock, TargetKind
 from sla.models.calendars import compiled_versions
 
 
-def my_tickets(user, *, limit: int = 50) -> list[Ticket]:
-    """What a person asked for or raised for others, newest first (the portal list), at most `limit`.
+def my_tickets(user, *, limit: int = 50, is_open: bool | None = None, skip: int = 0) -> list[Ticket]:
+    """What a person asked for or raised for others, newest first (the portal list): at most `limit`
+    after the first `skip`; only open ones or only finished ones when `is_open` says so.
 
     The newest of each kind are read from an index each and merged here. One query with `requester OR
     raised_by` lets PostgreSQL walk every ticket newest first looking for the person's, which at a
@@ -32,12 +33,35 @@ def my_tickets(user, *, limit: int = 50) -> list[Ticket]:
     """
     if not user.is_authenticated:
         return []
+    tickets = Ticket.objects.for_portal().order_by("-created_at", "-pk")  # the merge's order, ties included
+    if is_open is not None:
+        tickets = tickets.filter(state__in=OPEN_STATES) if is_open else tickets.exclude(state__in=OPEN_STATES)
     found = {
         ticket.pk: ticket
         for who in ("requester", "raised_by")
-        for ticket in Ticket.objects.filter(**{who: user}).for_portal().order_by("-created_at")[:limit]
+        for ticket in tickets.filter(**{who: user})[: skip + limit]
     }
-    return sorted(found.values(), key=lambda ticket: (ticket.created_at, ticket.pk), reverse=True)[:limit]
+    newest_first = sorted(found.values(), key=lambda ticket: (ticket.created_at, ticket.pk), reverse=True)
+    return newest_first[skip : skip + limit]
+
+
+MY_PAGE = 20
+
+
+@dataclass
+class MyTickets:
+    """One page of a person's open or finished tickets, and whether there is another."""
+
+    tickets: list[Ticket]
+    page: int
+    has_next: bool
+
+
+def my_page(user, *, is_open: bool, page: int = 1) -> MyTickets:
+    """A page of the portal's open (or finished) list: MY_PAGE tickets, read with one more to know if
+    another page follows (no count of the person's whole history)."""
+    found = my_tickets(user, limit=MY_PAGE + 1, is_open=is_open, skip=(page - 1) * MY_PAGE)
+    return MyTickets(found[:MY_PAGE], page, len(found) > MY_PAGE)
 
 
 def running_clocks(tickets: list[Ticket]) -> dict[int, dict[str, Clock]]:

@@ -56,13 +56,41 @@ def start(request):
     return redirect("my")
 
 
+def _page_number(request, name: str) -> int:
+    return min(max(1, id_from(request.GET.get(name)) or 1), 100)  # deeper than 2,000 tickets: the desk's search
+
+
+def _pager(request, name: str, listing: selectors.MyTickets) -> dict:
+    """Links to the newer and the older page of one list, the other list's page kept."""
+
+    def url(page: int) -> str:
+        params = request.GET.copy()
+        params[name] = str(page)
+        return f"?{params.urlencode()}"
+
+    return {
+        "page": listing.page,
+        "newer": url(listing.page - 1) if listing.page > 1 else "",
+        "older": url(listing.page + 1) if listing.has_next else "",
+    }
+
+
 @login_required
 def my_home(request):
-    tickets = selectors.my_tickets(request.user)
-    clocks = selectors.running_clocks(tickets)
-    rows = [(ticket, clocks.get(ticket.pk, {})) for ticket in tickets]
-    services = selectors.ongoing_services(request.user)
-    return render(request, "helpdesk/my_home.html", {"person": request.user, "rows": rows, "services": services})
+    """The person's open tickets and their finished ones, apart, each paginated; their services."""
+    open_page = selectors.my_page(request.user, is_open=True, page=_page_number(request, "open"))
+    done_page = selectors.my_page(request.user, is_open=False, page=_page_number(request, "done"))
+    clocks = selectors.running_clocks(open_page.tickets)
+    context = {
+        "person": request.user,
+        "rows": [(ticket, clocks.get(ticket.pk, {})) for ticket in open_page.tickets],
+        "done": done_page.tickets,
+        "open_pager": _pager(request, "open", open_page),
+        "done_pager": _pager(request, "done", done_page),
+        "services": selectors.ongoing_services(request.user),
+        "now": timezone.now(),
+    }
+    return render(request, "helpdesk/my_home.html", context)
 
 
 @login_required

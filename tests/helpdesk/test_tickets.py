@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from helpdesk import selectors, services
 from helpdesk.models import Channel, EventKind, State, Ticket, priority_for
@@ -307,14 +308,40 @@ def test_my_page_lists_own_tickets_with_promised_times_in_few_queries(
         make(people, state="in_progress")
     factories.ticket(requester=people.other_staff, team=people.team, at=NOW)
     client = client_for(people.requester)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(13):  # open and finished, each newest of the person's two kinds
         html = client.get("/my/").content.decode()
     assert html.count('class="state state--in_progress"') == 3
-    assert "promised by" in html
+    assert "promised it by" in html  # raised on 24 November: late by now
     for _ in range(10):
         make(people, state="in_progress")
-    with django_assert_max_num_queries(11):
+        make(people, state="closed")
+    with django_assert_max_num_queries(13):
         client.get("/my/")
+
+
+def test_my_page_keeps_open_and_finished_apart_a_page_at_a_time_and_marks_a_late_promise(people, policy, client_for):
+    opened = [make(people, state="in_progress") for _ in range(selectors.MY_PAGE + 2)]
+    finished = [make(people, state="closed") for _ in range(3)]
+    client = client_for(people.requester)
+    page = client.get("/my/").content.decode()
+    open_part = page.split('id="my-tickets"', 1)[1].split('id="my-done"', 1)[0]
+    done_part = page.split('id="my-done"', 1)[1].split('id="my-services"', 1)[0]
+    assert opened[-1].reference in open_part and finished[0].reference not in open_part
+    assert all(t.reference in done_part for t in finished) and opened[-1].reference not in done_part
+    assert opened[0].reference not in open_part and "?open=2" in open_part  # 22 open: two left for page 2
+    second = client.get("/my/?open=2").content.decode().split('id="my-tickets"', 1)[1].split('id="my-done"', 1)[0]
+    assert opened[0].reference in second and opened[1].reference in second and opened[-1].reference not in second
+    assert "?open=1" in second  # back to the newer ones
+    someone = people.other_staff
+    late = factories.ticket(
+        requester=someone, team=people.team, state="in_progress", at=timezone.now() - timedelta(days=30)
+    )
+    fresh = factories.ticket(requester=someone, team=people.team, state="in_progress", at=timezone.now())
+    page = client_for(someone).get("/my/").content.decode()
+    assert "late: we promised it by" in page.split(late.reference, 1)[1].split("</li>", 1)[0]
+    on_time = page.split(fresh.reference, 1)[1].split("</li>", 1)[0]
+    assert "promised by" in on_time and "late" not in on_time
+    assert client.get("/my/?open=abc&done=99999999999999999999").status_code == 200  # odd pages: the first
 
 
 def test_my_list_merges_what_i_asked_for_and_what_i_raised_newest_first(people, policy):
