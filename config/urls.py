@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,8 +11,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 from helpdesk import views as helpdesk_views
 from helpdesk.forms import QueuedPasswordResetForm
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page names: send them to the icon the pages name."""
+    return HttpResponsePermanentRedirect(static_url("favicon.svg"))
+
+
 urlpatterns = [
     path("healthz", helpdesk_views.healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Reset mail goes through the outbox, so a mail server that is down delays it instead of losing it.
     path(

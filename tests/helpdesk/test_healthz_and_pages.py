@@ -42,3 +42,10 @@ def test_static_css_is_ours_and_no_cdn_is_used(client, db):
     html = client.get("/").content.decode()
     assert '<link rel="stylesheet" href="/static/css/app.css">' in html
     assert "https://" not in html.split("<body", 1)[0]
+
+
+def test_every_page_names_our_icon_and_favicon_ico_finds_it(client, db):
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/favicon.svg"
