@@ -8,6 +8,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from helpdesk import views as helpdesk_views
 from helpdesk.forms import QueuedPasswordResetForm
 
@@ -20,6 +21,7 @@ def favicon(request):
 urlpatterns = [
     path("healthz", helpdesk_views.healthz, name="healthz"),
     path("favicon.ico", favicon),
+    path("catalogue/", cms_views.catalogue, name="catalogue"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     # Reset mail goes through the outbox, so a mail server that is down delays it instead of losing it.
     path(

@@ -16,10 +16,12 @@ class NavItem:
 def navigation(request) -> dict:
     """The main menu for the person looking: only the areas their roles open."""
     user = getattr(request, "user", None)
+    # The catalogue for everyone, at its stable address (cms/views.py): no lookup of its page here.
+    catalogue = (_("Services"), reverse("catalogue"))
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [NavItem(str(catalogue[0]), catalogue[1], False)]}
     roles = user.roles
-    items = [(_("My requests"), reverse("my"))]
+    items = [catalogue, (_("My requests"), reverse("my"))]
     if roles.analyst or roles.manager:
         items.append((_("Desk"), reverse("desk")))
     # Managers, and analysts who lead a team (read with the person's teams and roles: no query of its own).

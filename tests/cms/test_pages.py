@@ -183,3 +183,18 @@ def test_editors_and_managers_publish_pages_themselves(people, client_for):
         html = client_for(who).get(f"/admin/pages/{home.pk}/edit/").content.decode()
         assert 'name="action-publish"' in html, who
     assert not home.permissions_for_user(people.requester).can_publish()
+
+
+def test_the_catalogue_has_a_stable_address_in_everyones_menu(db, people, client_for):
+    assert client_for(None).get("/catalogue/").status_code == 404  # none published yet: said plainly
+    home = HomePage.objects.get()
+    home.add_child(instance=CatalogueIndexPage(title="What we offer", slug="offer"))
+    for who in (None, people.requester, people.analyst):
+        client = client_for(who)
+        response = client.get("/catalogue/")
+        assert response.status_code == 302 and response["Location"] == "/offer/"
+        page = client.get("/" if who is None else "/my/").content.decode()
+        nav = page[page.index('<nav class="site-nav"') : page.index("</nav>")]
+        assert '<a href="/catalogue/">Services</a>' in nav
+    mine = client_for(people.requester).get("/my/").content.decode()
+    assert '<a class="button button--quiet" href="/catalogue/">Ask for something</a>' in mine

@@ -1,0 +1,15 @@
+"""A stable address for the catalogue, whatever its editors call its page (the navigation links here, so
+no page of the site looks the catalogue up to draw its menu)."""
+
+from django.http import Http404
+from django.shortcuts import redirect
+
+from cms.models import CatalogueIndexPage
+
+
+def catalogue(request):
+    """Redirect to the live catalogue page; 404 while there is none."""
+    page = CatalogueIndexPage.objects.live().first()
+    if page is None:
+        raise Http404("No catalogue is published yet.")
+    return redirect(page.get_url(request))
