@@ -18,6 +18,7 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("desk/bulk/", views.desk_bulk, name="desk-bulk"),
     path("desk/views/", views.save_view, name="desk-save-view"),
+    path("desk/views/<int:pk>/delete/", views.delete_view, name="desk-delete-view"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/mail/", views.undelivered, name="mail"),
     path("reports/", views.reports, name="reports"),

@@ -1,4 +1,14 @@
-from helpdesk.views.areas import dashboard, desk, desk_bulk, healthz, my_home, profile, save_view, start
+from helpdesk.views.areas import (
+    dashboard,
+    delete_view,
+    desk,
+    desk_bulk,
+    healthz,
+    my_home,
+    profile,
+    save_view,
+    start,
+)
 from helpdesk.views.mail import undelivered
 from helpdesk.views.reports import report_export, report_tickets, reports
 from helpdesk.views.satisfaction import follow_up_close, follow_ups, satisfaction_link, ticket_satisfaction
@@ -31,6 +41,7 @@ __all__ = [
     "desk",
     "desk_bulk",
     "save_view",
+    "delete_view",
     "ticket_work",
     "healthz",
     "my_home",

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -144,6 +144,16 @@ def save_view(request):
         for errors in form.errors.values():
             messages.error(request, errors[0])
     return redirect(f"{reverse('desk')}?{query[: SavedView._meta.get_field('query').max_length]}")
+
+
+@role_required("analyst", "manager")
+@require_POST
+def delete_view(request, pk: int):
+    """Remove one of your own saved views (someone else's is not found)."""
+    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    view.delete()
+    messages.success(request, _("“%(name)s” is no longer among your views.") % {"name": view.name})
+    return redirect("desk")
 
 
 @role_required("analyst", "manager")

@@ -229,6 +229,20 @@ def test_saved_views_are_per_analyst(people, policy, client_for):
     assert 'href="?priority=P1"' not in client_for(people.manager).get("/desk/").content.decode()
 
 
+def test_an_analyst_removes_their_own_saved_view_and_nobody_elses(people, policy, client_for):
+    from helpdesk.models import SavedView
+
+    client = client_for(people.analyst)
+    client.post("/desk/views/", {"name": "Urgent", "query": "priority=P1"})
+    view = SavedView.objects.get(owner=people.analyst)
+    assert f'action="/desk/views/{view.pk}/delete/"' in client.get("/desk/").content.decode()
+    assert client_for(people.manager).post(f"/desk/views/{view.pk}/delete/").status_code == 404  # not theirs
+    assert client.get(f"/desk/views/{view.pk}/delete/").status_code == 405
+    removed = client.post(f"/desk/views/{view.pk}/delete/", follow=True)
+    assert "is no longer among your views" in removed.content.decode()
+    assert not SavedView.objects.exists() and 'href="?priority=P1"' not in client.get("/desk/").content.decode()
+
+
 def test_the_rows_alone_for_the_self_refreshing_list(people, policy, client_for):
     make(people)
     response = client_for(people.analyst).get("/desk/", HTTP_X_REQUESTED_WITH="fetch")
