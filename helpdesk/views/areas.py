@@ -53,6 +53,8 @@ def start(request):
         return redirect("dashboard")
     if roles.analyst:
         return redirect("desk")
+    if roles.editor:  # catalogue editors work in Wagtail's admin
+        return redirect("wagtailadmin_home")
     return redirect("my")
 
 

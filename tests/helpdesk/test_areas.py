@@ -52,7 +52,7 @@ def test_navigation_fits_the_role(who, shown, hidden, people, client_for):
 
 @pytest.mark.parametrize(
     ("who", "lands_on"),
-    [("requester", "/my/"), ("analyst", "/desk/"), ("manager", "/dashboard/"), ("editor", "/my/")],
+    [("requester", "/my/"), ("analyst", "/desk/"), ("manager", "/dashboard/"), ("editor", "/admin/")],
 )
 def test_logging_in_lands_where_the_role_works(who, lands_on, people, client):
     person = getattr(people, who)
