@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, Channel, State, Team, Ticket, User
-from helpdesk.models.tickets import SEARCH_LIMIT, TEAM_STATE_LABELS
+from helpdesk.models.tickets import PREFIXES, SEARCH_LIMIT, TEAM_STATE_LABELS, reference_for
 from helpdesk.queues import AGE_BANDS, SLA_STATE_Q, paused_q
 from helpdesk.verdicts import target_breaches, target_verdicts
 from sla.models import Priority
@@ -28,9 +28,9 @@ def references_in(search: str) -> list[str]:
     kinds for a bare number; none for anything else."""
     compact = search.replace(" ", "")
     if reference := REFERENCE.match(compact):
-        return [f"{reference.group(1).upper()}-{int(reference.group(2)):06d}"]
+        return [reference_for(reference.group(1).upper(), int(reference.group(2)))]
     if NUMBER.match(compact):
-        return [f"{kind}-{int(compact):06d}" for kind in ("INC", "REQ")]
+        return [reference_for(prefix, int(compact)) for prefix in PREFIXES.values()]
     return []
 
 

@@ -13,7 +13,7 @@ The rules, in one place:
   saying what was done, and may tell the requester.
 
 Every write here runs in a transaction with its mail (helpdesk.outbox) and marks the ticket as changed
-(`touch`), because reports find changed tickets by `updated_at`.
+(`TicketQuerySet.touch`), because reports find changed tickets by `updated_at`.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ from helpdesk.models import FollowUp, Satisfaction, State, Team, Ticket, is_team
 from helpdesk.models.satisfaction import SCORES, UNHAPPY
 
 SALT = "satisfaction"
+# Words said in more than one place (here and by the pages' forms).
+PICK_A_SCORE = gettext_lazy("Choose a number from 1 to 5.")
+SAY_WHAT_WAS_DONE = gettext_lazy("Say what was done before closing the follow-up.")
+NOT_OUR_LINK = gettext_lazy("This link is not one of ours, or it was copied incompletely.")
 LINK_VALID_FOR = timedelta(days=30)  # a mailed link works this long after the question was asked
 CHANGE_WITHIN = timedelta(days=7)  # an answer may be changed this long after it was first given
 ANSWERABLE = (State.RESOLVED, State.CLOSED)
@@ -69,11 +73,6 @@ def score_label(score: int | None) -> str:
     return f"{score} – {SCORE_WORDS[score]}"
 
 
-def touch(ticket_id: int) -> None:
-    """Mark the ticket as changed: reports pick up changed tickets (and their answers) by updated_at."""
-    Ticket.objects.filter(pk=ticket_id).update(updated_at=timezone.now())
-
-
 def may_change(satisfaction: Satisfaction, now: datetime) -> bool:
     """Unanswered, or first answered less than CHANGE_WITHIN ago."""
     return satisfaction.answered_at is None or now < satisfaction.answered_at + CHANGE_WITHIN
@@ -96,7 +95,7 @@ def ask(ticket: Ticket, *, by, at: datetime) -> Satisfaction | None:
         ticket_id=ticket.pk,
         defaults={"asked_at": at, "score": None, "comment": "", "answered_at": None, "links_used": []},
     )
-    touch(ticket.pk)
+    Ticket.objects.filter(pk=ticket.pk).touch()
     return satisfaction
 
 
@@ -172,13 +171,13 @@ class Opened:
 def _satisfaction_for_link(link: Link | None, now: datetime, *, lock: bool) -> Satisfaction:
     expired = _("This link has expired; open your ticket to answer.")
     if link is None:
-        raise Declined(_("This link is not one of ours, or it was copied incompletely."), status=404)
+        raise Declined(str(NOT_OUR_LINK), status=404)
     rows = Satisfaction.objects.select_related("ticket", "ticket__requester")
     if lock:
         rows = rows.select_for_update(of=("self",))
     satisfaction = rows.filter(pk=link.satisfaction_id).first()
     if satisfaction is None:
-        raise Declined(_("This link is not one of ours, or it was copied incompletely."), status=404)
+        raise Declined(str(NOT_OUR_LINK), status=404)
     if link.asked != _stamp(satisfaction.asked_at) or now >= satisfaction.asked_at + LINK_VALID_FOR:
         raise Declined(expired, status=410, satisfaction=satisfaction)
     if satisfaction.ticket.state not in ANSWERABLE:
@@ -233,7 +232,7 @@ def record_from_link(token: str, *, score: int, comment: str | None = None, now:
     with transaction.atomic():
         satisfaction = _satisfaction_for_link(link, now, lock=True)
         if score not in SCORES:
-            raise Declined(_("Choose a number from 1 to 5."), status=400, satisfaction=satisfaction)
+            raise Declined(str(PICK_A_SCORE), status=400, satisfaction=satisfaction)
         if _link_used(link, satisfaction, now):
             return Outcome(satisfaction, link.score, recorded=False)
         satisfaction.links_used = [*satisfaction.links_used, link.score]
@@ -263,7 +262,7 @@ def record_from_page(ticket: Ticket, *, by, score: int, comment: str, now: datet
     if not by.is_authenticated or by.pk != ticket.requester_id:
         raise Declined(_("Only the person who asked for this can answer."), status=403)
     if score not in SCORES:
-        raise Declined(_("Choose a number from 1 to 5."), status=400)
+        raise Declined(str(PICK_A_SCORE), status=400)
     with transaction.atomic():
         satisfaction = (
             Satisfaction.objects.select_for_update(of=("self",))
@@ -290,7 +289,7 @@ def _answer(satisfaction: Satisfaction, *, score: int, comment: str | None, now:
     satisfaction.save(update_fields=["score", "comment", "answered_at", "links_used"])
     if score <= UNHAPPY:
         _open_follow_up(satisfaction, now)
-    touch(satisfaction.ticket_id)
+    Ticket.objects.filter(pk=satisfaction.ticket_id).touch()
 
 
 # -- follow-ups -------------------------------------------------------------------------------------------
@@ -373,7 +372,7 @@ def close_follow_up(
         raise Declined(_("Only the team's lead or a manager can close this follow-up."), status=403)
     action = action.strip()
     if not action:
-        raise Declined(_("Say what was done before closing the follow-up."), status=400)
+        raise Declined(str(SAY_WHAT_WAS_DONE), status=400)
     with transaction.atomic():
         locked = (
             FollowUp.objects.select_for_update(of=("self",))
@@ -391,7 +390,7 @@ def close_follow_up(
             context = {"ticket": ticket, "action": action, "satisfaction": locked.satisfaction}
             subject = _("[%(ref)s] What we did after your answer") % {"ref": ticket.reference}
             outbox.queue(_mail("follow_up_closed", [requester.email], requester, context, subject, ticket))
-        touch(ticket.pk)
+        Ticket.objects.filter(pk=ticket.pk).touch()
     return locked
 
 

@@ -31,6 +31,7 @@ from helpdesk.models import (
     is_team_analyst,
     priority_for,
 )
+from helpdesk.models.tickets import PREFIXES, reference_for
 from sla.models import Policy, Priority, RepairReason, TargetKind
 from sla.tiers import Tier
 
@@ -130,7 +131,7 @@ def raise_ticket(
             created_at=at,
         )
         # The primary key is unique under any concurrency, so the reference made from it is too.
-        ticket.reference = f"{'INC' if kind == RequestKind.INCIDENT else 'REQ'}-{ticket.pk:06d}"
+        ticket.reference = reference_for(PREFIXES[kind], ticket.pk)
         ticket.log(
             EventKind.CREATED,
             by=raised_by,
@@ -281,8 +282,7 @@ def _add_message(
             content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         )
     ticket.log(EventKind.NOTE if internal else EventKind.REPLY, by=author, at=at, message=message.pk)
-    # Every activity is a change: the desk marks the row changed and reports look at the ticket again.
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    Ticket.objects.filter(pk=ticket.pk).touch()  # every activity is a change
     return message
 
 

@@ -21,13 +21,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +40,7 @@ from helpdesk.models import (
     SurveyResponse,
     User,
 )
+from helpdesk.models.staff_survey import day
 from helpdesk.reports.table import safe
 from helpdesk.services import Refused
 
@@ -52,11 +51,6 @@ EVERYONE = "everyone"  # the whole survey, as a group key beside division ids (a
 
 
 # -- sending ---------------------------------------------------------------------------------------------
-
-
-def day(value: date) -> str:
-    """A date as people read it ("4 December 2026")."""
-    return date_format(value, "j F Y")
 
 
 def audience(survey: StaffSurvey) -> QuerySet[User]:
@@ -141,9 +135,7 @@ def _field_for(question: SurveyQuestion) -> forms.Field:
         )
     if question.kind == QuestionKind.CHOICE:
         return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
-    field = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_LIMIT}), **common)
-    field.validators.append(MaxLengthValidator(TEXT_LIMIT))
-    return field
+    return forms.CharField(max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 4}), **common)
 
 
 class SurveyForm(forms.Form):

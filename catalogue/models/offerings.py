@@ -153,7 +153,7 @@ class FormField(Orderable):
             raise ValidationError({"max_value": _("The highest number must not be below the lowest.")})
 
     def save(self, *args, **kwargs):
-        self.key = self.key or slugify(self.label)[:60].replace("-", "_")
+        self.key = self.key or answer_key(self.label)
         super().save(*args, **kwargs)
 
 

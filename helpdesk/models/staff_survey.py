@@ -41,7 +41,8 @@ class AnswerKeyField(models.SlugField):
         return super().formfield(**{"empty_value": None, **kwargs})
 
 
-def _day(value) -> str:
+def day(value) -> str:
+    """A date as people read it ("4 December 2026")."""
     return date_format(value, "j F Y")
 
 
@@ -65,7 +66,7 @@ class StaffSurveyForm(WagtailAdminModelForm):
         if "closes_on" in self.fields:
             self.fields["closes_on"].help_text = _(
                 "Sent on %(sent)s, so it may close later but not earlier than %(day)s."
-            ) % {"sent": _day(timezone.localdate(self.instance.sent_at)), "day": _day(self.instance.closes_on)}
+            ) % {"sent": day(timezone.localdate(self.instance.sent_at)), "day": day(self.instance.closes_on)}
         formset = self.formsets.get("questions")
         for form in formset.forms if formset is not None else []:
             if form.instance.pk and "key" in form.fields:
@@ -228,7 +229,7 @@ class StaffSurvey(ClusterableModel):
         before, smallest = stored
         if self.closes_on < before:
             message = _("This survey has been sent, so it can close later but not earlier than %(day)s.")
-            raise ValidationError({"closes_on": message % {"day": _day(before)}})
+            raise ValidationError({"closes_on": message % {"day": day(before)}})
         if self.min_group is not None and self.min_group < smallest:
             # Lowered after the answers are in, it would show groups their people were promised stay hidden.
             message = _("This survey has been sent, so its smallest group shown can rise but not fall below %(n)s.")

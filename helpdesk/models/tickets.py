@@ -54,6 +54,14 @@ def state_words(value: str, *, team: bool) -> str:
     return str(TEAM_STATE_LABELS[state]) if team and state in TEAM_STATE_LABELS else str(state.label)
 
 
+# A ticket's reference: its kind's prefix and its number (the primary key), six digits at least.
+PREFIXES = {RequestKind.INCIDENT: "INC", RequestKind.REQUEST: "REQ"}
+
+
+def reference_for(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:06d}"
+
+
 OPEN_STATES = [State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.WAITING_REQUESTER, State.WAITING_PROVIDER]
 WORKING_STATES = [State.ASSIGNED, State.IN_PROGRESS]
 
@@ -158,6 +166,10 @@ class TicketQuerySet(models.QuerySet):
     def for_desk(self) -> TicketQuerySet:
         """What a desk row shows, as plain values (DESK_COLUMNS), for tickets already chosen and ordered."""
         return self.values(*DESK_COLUMNS)
+
+    def touch(self) -> int:
+        """Mark these tickets changed: the desk highlights them and reports look at them again."""
+        return self.update(updated_at=timezone.now())
 
     def refresh_sla(self) -> int:
         """Copy onto these tickets the soonest deadline of their clocks of ours still counting (a breached

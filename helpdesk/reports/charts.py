@@ -64,8 +64,6 @@ class PercentBar:
 class Percents:
     bars: list[PercentBar]
     height: int
-    label_width: int = 200
-    bar_width: int = 380
 
 
 def percents(rows: Sequence[tuple[str, int | None]], *, most: int = 15) -> Percents:

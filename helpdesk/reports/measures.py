@@ -82,7 +82,6 @@ SEGMENTS: dict[str, tuple[str, ...]] = {
     "service": (ALL, "target"),
     "policy": (ALL, "priority"),
 }
-REPORT_SEGMENTS = (EVERYONE, "division", "team")
 
 
 @dataclass(frozen=True)

@@ -54,10 +54,14 @@ class Period:
         return Period(self.first - timedelta(days=self.days), self.first - timedelta(days=1), "")
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 def month(day: date) -> Period:
     first = day.replace(day=1)
-    after = (first + timedelta(days=32)).replace(day=1)
-    return Period(first, after - timedelta(days=1), f"{first:%Y-%m}")
+    return Period(first, next_month(first) - timedelta(days=1), f"{first:%Y-%m}")
 
 
 def quarter(day: date) -> Period:

@@ -29,7 +29,7 @@ class Share:
 
     part: int
     whole: int
-    period_label: str
+    period: Period  # its label is read when shown, in the reader's language
 
     @property
     def too_few(self) -> bool:
@@ -42,7 +42,7 @@ class Share:
 
 @dataclass(frozen=True)
 class Published:
-    period_label: str
+    period: Period
     # (segment, id, target, kind) -> Share, where the target is a priority for a service level
     # ("policy", "3", "P2", "resolution") and a service level and priority for a service
     # ("service", "12", "3:P2", "resolution"): a service's targets differ by level (a premium tier).
@@ -54,11 +54,11 @@ class Published:
         """How often the `kind` target of `priority` under service level `policy_id` was kept, among the
         tickets of `segment` `pk` ("policy" or "service"); the target's key as that segment keeps it."""
         target = DIMENSIONS[TARGETS_BY[segment]].value_of({"policy_id": policy_id, "priority": priority})
-        return self.results.get((segment, str(pk), target, kind)) or Share(0, 0, self.period_label)
+        return self.results.get((segment, str(pk), target, kind)) or Share(0, 0, self.period)
 
     def satisfied(self, segment: str = EVERYONE, pk: int | None = None) -> Share:
         key = (segment, "" if pk is None else str(pk))
-        return self.satisfaction.get(key) or Share(0, 0, self.period_label)
+        return self.satisfaction.get(key) or Share(0, 0, self.period)
 
 
 # Which breakdown holds the targets of each kind of thing a page publishes.
@@ -73,18 +73,17 @@ def measure(period: Period) -> Published:
     ).values("segment", "segment_value", "by", "value", *COUNTS, "response_times", "resolution_times")
     for row in rows:
         added[(row["segment"], row["segment_value"], row["by"], row["value"])].add(row)
-    label = period.label
     results = {}
     satisfaction = {}
     for (segment, pk, by, value), figures in added.items():
         if by == ALL:
-            satisfaction[(segment, pk)] = Share(figures.csat_happy, figures.csat_answered, label)
+            satisfaction[(segment, pk)] = Share(figures.csat_happy, figures.csat_answered, period)
         elif by == TARGETS_BY.get(segment):
-            results[(segment, pk, value, "response")] = Share(figures.response_met, figures.response_judged, label)
+            results[(segment, pk, value, "response")] = Share(figures.response_met, figures.response_judged, period)
             results[(segment, pk, value, "resolution")] = Share(
-                figures.resolution_met, figures.resolution_judged, label
+                figures.resolution_met, figures.resolution_judged, period
             )
-    return Published(label, results, satisfaction)
+    return Published(period, results, satisfaction)
 
 
 def publish(*, now: datetime | None = None) -> Published:
@@ -98,6 +97,6 @@ def published(*, now: datetime | None = None) -> Published:
     """What the pages show: the kept results, worked out here only when none are kept (or they are of
     a month before the last full one)."""
     kept = cache.get(CACHE_KEY)
-    if kept is None or kept.period_label != last_full_month(now or timezone.now()).label:
+    if kept is None or kept.period.key != last_full_month(now or timezone.now()).key:
         return publish(now=now)
     return kept

@@ -17,14 +17,12 @@ from catalogue.models import RequestKind, Service
 from helpdesk.models import Channel, CostCentre, DailyFigure, Division, Grade, Location, Team, TicketFact, User
 from helpdesk.models.people import display_name
 from helpdesk.reports import steps
-from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES, SUMS, timed
-from helpdesk.reports.measures import TIMES as TIMED
-from helpdesk.reports.periods import Period
+from helpdesk.reports.measures import ALL, BACKLOG, DIMENSIONS, EVERYONE, MEASURES, SUMS, TIMES, timed
+from helpdesk.reports.periods import Period, next_month
 from helpdesk.verdicts import percent
 from sla.models import Policy, Priority
 
 COUNTS = (*MEASURES, *SUMS)
-TIMES = tuple(TIMED)
 
 
 @dataclass
@@ -172,16 +170,12 @@ def names(by: str, values: list[str]) -> dict[str, str]:
 DAY, MONTH = DailyFigure.Span.DAY, DailyFigure.Span.MONTH
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
 def spans(first: date, last: date) -> Q:
     """The rows that add up exactly the days from `first` to `last`: a month's row for each whole month
     among them, day rows for the days at either edge."""
     months, edges, day = [], Q(pk__in=[]), first
     while day <= last:
-        after = _next_month(day)
+        after = next_month(day)
         if day.day == 1 and after - timedelta(days=1) <= last:
             months.append(day)
         else:
@@ -193,7 +187,7 @@ def spans(first: date, last: date) -> Q:
 def until(last: date) -> Q:
     """The rows that add up every day up to `last`, for what was still open then."""
     month = last.replace(day=1)
-    if _next_month(last) - timedelta(days=1) == last:
+    if next_month(last) - timedelta(days=1) == last:
         return Q(span=MONTH, day__lte=month)
     return Q(span=MONTH, day__lt=month) | Q(span=DAY, day__gte=month, day__lte=last)
 
@@ -314,8 +308,8 @@ def tickets_behind(period: Period, chosen: Slice, value: str | None, measure: st
         facts = facts.filter(DIMENSIONS[chosen.by].matching(value) or Q(pk__in=[]))
     if measure == BACKLOG:
         return facts.filter(Q(finished_on__isnull=True) | Q(finished_on__gt=period.last), raised_on__lte=period.last)
-    if measure in TIMED:  # the times a median or a 9-in-10 figure is read from
-        day = TIMED[measure][0]
+    if measure in TIMES:  # the times a median or a 9-in-10 figure is read from
+        day = TIMES[measure][0]
         return facts.filter(timed(measure), **{f"{day}__gte": period.first, f"{day}__lte": period.last})
     chosen_measure = MEASURES[measure]
     return facts.filter(

@@ -14,7 +14,7 @@ tests/helpdesk/test_reports.py holds the two to the same rows, field by field, o
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date
 from functools import reduce
 from operator import or_
 
@@ -35,6 +35,7 @@ from helpdesk.reports.measures import (
     Dimension,
     timed,
 )
+from helpdesk.reports.periods import next_month
 
 MONTHS_A_ROUND = 2  # whole months added up per round, one slice at a time: a round's rows stay few
 
@@ -74,31 +75,32 @@ class Figures:
             return None
         segment_value = narrowed.value_of(values) if narrowed else ""
         value = broken.value_of(values) if broken else ""
+        return self._row(segment, by, span, day, segment_value, value)
+
+    def _row(self, segment: str, by: str, span: str, day: date, segment_value: str, value: str) -> dict:
+        """The row of one slice, span, day and values, made empty the first time it is asked for."""
         key = (segment, by, span, day, segment_value, value)
         row = self.rows.get(key)
         if row is None:
-            row = self.rows[key] = dict.fromkeys(COUNTED, 0)
+            row = self.rows[key] = dict.fromkeys(COUNTED, 0) | {name: {} for name in TIMES}
             row.update(day=day, span=span, segment=segment, segment_value=segment_value, by=by, value=value)
-            row.update({name: {} for name in TIMES})
         return row
 
     def add_months(self) -> None:
         """Month rows adding up whole months of day rows (all of each month's days must be among these)."""
         for row in [row for row in self.rows.values() if row["span"] == DailyFigure.Span.DAY]:
-            first = row["day"].replace(day=1)
-            values = {"segment_value": row["segment_value"], "value": row["value"]}
-            month = self._month(row["segment"], row["by"], first, values)
+            month = self._row(
+                row["segment"],
+                row["by"],
+                DailyFigure.Span.MONTH,
+                row["day"].replace(day=1),
+                row["segment_value"],
+                row["value"],
+            )
             for name in COUNTED:
                 month[name] += row[name]
             for name in TIMES:
                 steps.add(month[name], row[name])
-
-    def _month(self, segment: str, by: str, first: date, values: dict) -> dict:
-        key = (segment, by, DailyFigure.Span.MONTH, first, values["segment_value"], values["value"])
-        if key not in self.rows:
-            self.rows[key] = dict.fromkeys(COUNTED, 0) | {name: {} for name in TIMES}
-            self.rows[key].update(day=first, span=DailyFigure.Span.MONTH, segment=segment, by=by, **values)
-        return self.rows[key]
 
 
 def _counts(day_field: str) -> dict:
@@ -250,18 +252,14 @@ def _write(days: Days, delete: Q) -> int:
     return len(rows)
 
 
-def _next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _runs(months: list[date]) -> list[tuple[date, date]]:
     """Sorted first days of months as runs of months in a row: (first day, first day after)."""
     runs: list[tuple[date, date]] = []
     for month in months:
         if runs and runs[-1][1] == month:
-            runs[-1] = (runs[-1][0], _next_month(month))
+            runs[-1] = (runs[-1][0], next_month(month))
         else:
-            runs.append((month, _next_month(month)))
+            runs.append((month, next_month(month)))
     return runs
 
 

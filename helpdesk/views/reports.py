@@ -15,13 +15,13 @@ from helpdesk.access import role_required
 from helpdesk.models import ReportState
 from helpdesk.reports import charts, measures, read, table
 from helpdesk.reports.forms import DrillForm, ReportForm
-from helpdesk.reports.measures import ALL, DIMENSIONS, TIMES
+from helpdesk.reports.measures import ALL, DIMENSIONS, MEASURES, TIMES
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
-TREND = (("raised", _("Raised")), ("resolved", _("Resolved")))
+TREND = tuple((key, MEASURES[key].label) for key in ("raised", "resolved"))  # lazy: the reader's language
 
 
 def _bound(request, form_class, *, required: bool = False):
@@ -32,8 +32,12 @@ def _bound(request, form_class, *, required: bool = False):
     return form, 200
 
 
-def _filename(report: read.Report, fmt: str) -> str:
-    return f"report-{slugify(report.period.label)}.{FORMATS[fmt][1]}"
+def _download(data, fmt: str, stem: str) -> HttpResponse:
+    """A table as a file to save: `fmt` a key of FORMATS, the name `stem` and the period, slugified."""
+    content_type, extension = FORMATS[fmt]
+    response = HttpResponse(data.export(fmt), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{slugify(stem)}.{extension}"'
+    return response
 
 
 @require_GET
@@ -68,10 +72,7 @@ def report_export(request, fmt: str):
     period, chosen = form.chosen()
     report = read.report(period, chosen)
     first = str(DIMENSIONS[chosen.by].label) if chosen.by != ALL else _("Who")
-    data = table.export(report, first_column=first)
-    response = HttpResponse(data.export(fmt), content_type=FORMATS[fmt][0])
-    response["Content-Disposition"] = f'attachment; filename="{_filename(report, fmt)}"'
-    return response
+    return _download(table.export(report, first_column=first), fmt, f"report-{report.period.label}")
 
 
 @require_GET
@@ -89,9 +90,7 @@ def report_tickets(request):
     listed = facts.select_related("ticket__service", "ticket__team", "ticket__assignee").order_by(*order)
     fmt = request.GET.get("format")
     if fmt in FORMATS:
-        response = HttpResponse(table.tickets(listed).export(fmt), content_type=FORMATS[fmt][0])
-        response["Content-Disposition"] = f'attachment; filename="tickets-{slugify(period.label)}.{fmt}"'
-        return response
+        return _download(table.tickets(listed), fmt, f"tickets-{period.label}")
     row_label = read.names(chosen.by, [value]).get(value, value) if value is not None and chosen.by != ALL else ""
     page = Paginator(listed, 50).get_page(request.GET.get("page"))
     return render(

@@ -24,8 +24,6 @@ from helpdesk.satisfaction import Declined
 OPEN_LIMIT = 100  # open follow-ups listed, oldest first; there should never be this many
 CLOSED_LIMIT = 50  # recently closed ones listed under them
 
-PICK_A_SCORE = gettext_lazy("Choose a number from 1 to 5.")
-
 
 def _score_choices() -> list[tuple[int, str]]:
     return [(score, rules.score_label(score)) for score in SCORES]
@@ -46,7 +44,7 @@ class AnswerForm(CommentForm):
         choices=_score_choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": PICK_A_SCORE, "invalid_choice": PICK_A_SCORE},
+        error_messages={"required": rules.PICK_A_SCORE, "invalid_choice": rules.PICK_A_SCORE},
     )
 
 
@@ -55,7 +53,7 @@ class CloseForm(forms.Form):
         label=gettext_lazy("What was done"),
         max_length=COMMENT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": gettext_lazy("Say what was done before closing the follow-up.")},
+        error_messages={"required": rules.SAY_WHAT_WAS_DONE},
     )
     tell_requester = forms.BooleanField(
         label=gettext_lazy("Tell the requester what was done (they get it by mail)"), required=False
