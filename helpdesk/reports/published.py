@@ -17,7 +17,7 @@ from helpdesk.reports.periods import Period, last_full_month
 from helpdesk.reports.read import COUNTS, Figures, spans
 from helpdesk.verdicts import percent
 
-CACHE_KEY = "reports:published"
+CACHE_KEY = "reports:published:2"  # a new key when what is kept changes shape (2: the period, not its label)
 CACHE_FOR = 60 * 60  # the refresh task writes it anew every five minutes; a process's own copy lasts an hour
 TOO_FEW = 10  # fewer judged tickets than this: too few to judge, no percentage is shown
 
