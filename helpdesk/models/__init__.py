@@ -1,5 +1,6 @@
 from helpdesk.models.mail import Mail
 from helpdesk.models.people import (
+    AutoAssign,
     CostCentre,
     Division,
     Grade,
@@ -36,11 +37,17 @@ from helpdesk.models.tickets import (
     priority_for,
     state_words,
 )
+from helpdesk.models.workspace import CannedAction, CannedReply, Effect, Maintenance
 
 __all__ = [
     "OPEN_STATES",
     "PRIORITY_MATRIX",
     "Attachment",
+    "AutoAssign",
+    "CannedAction",
+    "CannedReply",
+    "Effect",
+    "Maintenance",
     "Channel",
     "CostCentre",
     "DailyFigure",

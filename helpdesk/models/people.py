@@ -122,6 +122,15 @@ class User(AbstractUser):
         help_text=_("Leave empty to follow your browser."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    line_manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("line manager"),
+        help_text=_("May ask for things on this person's behalf."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -171,6 +180,11 @@ class User(AbstractUser):
         )
 
 
+class AutoAssign(models.TextChoices):
+    ROUND_ROBIN = "round_robin", _("each analyst in turn")
+    LEAST_OPEN = "least_open", _("the analyst with the least open work")
+
+
 class Team(models.Model):
     """A group of analysts who own services and work a queue."""
 
@@ -196,6 +210,17 @@ class Team(models.Model):
         verbose_name=_("team lead"),
         help_text=_("Follows up poor satisfaction answers. Empty: the team's managers do."),
     )
+    auto_assign = models.CharField(
+        _("give new tickets to"),
+        max_length=12,
+        choices=AutoAssign.choices,
+        blank=True,
+        help_text=_("Empty: new tickets wait in the queue until someone takes them."),
+    )
+    # Round robin's place: the analyst who was given the last new ticket.
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -211,6 +236,15 @@ class SavedView(models.Model):
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
     name = models.CharField(_("name"), max_length=60)
     query = models.CharField(max_length=1000, help_text="The desk's query string, e.g. state=open&priority=P1.")
+    # Shared with one of the owner's teams: its analysts see it beside their own views.
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="saved_views",
+        verbose_name=_("shared with"),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -233,6 +233,23 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The team's own bookkeeping around the conversation (helpdesk/relations.py writes these).
+    provider_reference = models.CharField(
+        _("supplier's reference"), max_length=80, blank=True, help_text=_("The supplier's number for this case.")
+    )
+    major = models.BooleanField(
+        _("major incident"), default=False, help_text=_("Many people are affected; the service status shows it.")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("part of")
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+    )
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("related tickets"))
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets", verbose_name=_("copied in")
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -389,6 +406,15 @@ class EventKind(models.TextChoices):
     MOVED = "moved", _("moved to another team")
     REPLY = "reply", _("replied")
     NOTE = "note", _("internal note")
+    MERGED = "merged", _("merged into another ticket")
+    MERGED_IN = "merged_in", _("a duplicate merged in")
+    LINKED = "linked", _("linked")
+    UNLINKED = "unlinked", _("unlinked")
+    PARENT = "parent", _("made part of another ticket")
+    MAJOR = "major", _("declared a major incident")
+    WATCHER = "watcher", _("copied someone in")
+    UNWATCHED = "unwatched", _("stopped copying someone in")
+    PROVIDER_REF = "provider_ref", _("supplier's reference noted")
 
 
 class TicketEvent(models.Model):
