@@ -9,6 +9,7 @@ from helpdesk.views.areas import (
     save_view,
     start,
 )
+from helpdesk.views.asking import ask, report_incident
 from helpdesk.views.mail import undelivered
 from helpdesk.views.reports import report_export, report_tickets, reports
 from helpdesk.views.satisfaction import follow_up_close, follow_ups, satisfaction_link, ticket_satisfaction
@@ -22,10 +23,8 @@ from helpdesk.views.staff_survey import (
 )
 from helpdesk.views.tickets import (
     answer_file,
-    ask,
     attachment,
     change_service,
-    report_incident,
     ticket_act,
     ticket_detail,
     ticket_reply,
