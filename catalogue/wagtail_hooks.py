@@ -1,5 +1,9 @@
 """The catalogue, edited by catalogue editors (and managers) in the Wagtail admin."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -7,7 +11,9 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from catalogue.models import Category, DiscountScheme, Provider, RequestType, Service
+from catalogue.forms import RequestForm
+from catalogue.models import Category, DiscountScheme, Provider, RequestType, SearchSynonym, Service
+from catalogue.models.offerings import answer_key
 from catalogue.selectors import with_usage
 
 
@@ -47,6 +53,37 @@ class RequestTypeViewSet(ModelViewSet):
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
 
+    def get_urlpatterns(self):
+        return [*super().get_urlpatterns(), path("preview/", self.preview_view, name="preview")]
+
+    def preview_view(self, request):
+        """The request form as staff will see it (the same template), built from the editor's unsaved
+        changes: the edit form posted here by its "Preview the form" button; nothing is saved. `?of=` names
+        the request type being edited (none while adding one)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.permission_policy.user_has_any_permission(request.user, ["add", "change"]):
+            raise PermissionDenied
+        of = request.GET.get("of", "")
+        known = of.isascii() and of.isdigit() and len(of) <= 18  # an id, not "²" nor 10**40
+        instance = get_object_or_404(RequestType, pk=int(of)) if known else RequestType()
+        form = self.get_form_class()(request.POST, request.FILES, instance=instance, for_user=request.user)
+        if not form.is_valid():
+            return render(request, "catalogue/admin/preview_errors.html", {"form": form}, status=400)
+        draft = form.save(commit=False)  # the type and its form field rows in memory only
+        definitions = sorted(draft.fields.all(), key=lambda f: f.sort_order or 0)
+        for definition in definitions:  # as saving would name a new question's answer
+            definition.key = definition.key or answer_key(definition.label)
+        context = {
+            "request_type": draft,
+            "service": draft.service,
+            "offer": None,
+            "policy": None,
+            "form": RequestForm(definitions),
+            "preview": True,
+        }
+        return render(request, "catalogue/request_form.html", context)
+
 
 class CategoryViewSet(ModelViewSet):
     model = Category
@@ -67,10 +104,28 @@ class DiscountViewSet(ModelViewSet):
     list_display = ["name", "kind", "amount", "valid_from", "valid_to"]
 
 
+class SearchSynonymViewSet(ModelViewSet):
+    """Words the catalogue search also looks for, taking effect at the next search."""
+
+    model = SearchSynonym
+    icon = "search"
+    menu_label = _("Search synonyms")
+    list_display = ["word", "means"]
+    search_fields = ["word", "means"]
+    search_backend_name = None  # the database's own "contains": these rows are not in the search index
+
+
 class CatalogueGroup(ViewSetGroup):
     menu_label = _("Catalogue")
     menu_icon = "list-ul"
-    items = (ServiceViewSet, RequestTypeViewSet, CategoryViewSet, ProviderViewSet, DiscountViewSet)
+    items = (
+        ServiceViewSet,
+        RequestTypeViewSet,
+        CategoryViewSet,
+        ProviderViewSet,
+        DiscountViewSet,
+        SearchSynonymViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -16,10 +16,14 @@ from catalogue.entitlement import Offer
 from catalogue.models import Category, Part, RequestKind, RequestType, Service
 from catalogue.selectors import OfferBook, request_types_for, services_for_catalogue
 from cms.filters import CatalogueFilter
-from helpdesk.models import Team
+from helpdesk.models import Level, Team, priority_for
 from helpdesk.reports.published import Published, Share, published
 from sla.clock import DAY_NAMES
 from sla.models import Calendar, Policy, Priority, TargetKind
+
+# A request from the catalogue is raised at medium impact and low urgency (helpdesk.services.
+# raise_from_submission); its card promises that priority's resolution target.
+REQUEST_PRIORITY = priority_for(Level.MEDIUM, Level.LOW)
 
 # -- home -------------------------------------------------------------------------------------------
 
@@ -63,6 +67,14 @@ class CatalogueRow:
         """What can be asked for and paid for: requests, not the incident forms for reporting a fault
         (those are free, and would make a 1,100 EUR laptop read "Free")."""
         return [o for o in self.offers if o.request_type.kind == RequestKind.REQUEST]
+
+    @property
+    def resolution(self) -> timedelta | None:
+        """How long a request takes at most under the reader's policy: the resolution target the service
+        page lists (`target_rows`, the one rule) at the priority a catalogue request is raised at; None
+        when the policy sets none."""
+        row = next((r for r in target_rows(self.policy) if r.priority == REQUEST_PRIORITY), None)
+        return row.resolution if row else None
 
     @property
     def cheapest(self) -> RequestOffer | None:

@@ -2,6 +2,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Category, Part, Service
+from catalogue.models.search import words_in
+from catalogue.search import MAX_WORDS, expanded
 
 
 class CatalogueFilter(django_filters.FilterSet):
@@ -20,15 +22,18 @@ class CatalogueFilter(django_filters.FilterSet):
         fields = ["q", "part", "category"]
 
     def search(self, queryset, name, value):
-        """Wagtail's search backend (full-text on PostgreSQL); matches come back as ids to keep the joins."""
+        """Wagtail's search backend (PostgreSQL full text, stemmed in English; SQLite's FTS5 for the demo,
+        unstemmed) over the typed words and the editors' synonyms for them (catalogue.search.expanded);
+        matches come back as ids to keep the joins."""
         from wagtail.search.backends import get_search_backend
 
-        words = value.strip()
+        words = expanded(value)
         if not words:
             return queryset
         backend = get_search_backend()
         offered = Service.objects.offered()
-        # Whole words (stemmed where the backend can), plus the start of a word for half-typed searches.
-        found = {s.pk for s in backend.search(words, offered, operator="or")}
-        found |= {s.pk for s in backend.autocomplete(words, offered)}
+        # Whole words and their synonyms (stemmed where the backend can), plus the start of a typed word
+        # for half-typed searches.
+        found = {s.pk for s in backend.search(" ".join(words), offered, operator="or")}
+        found |= {s.pk for s in backend.autocomplete(" ".join(words_in(value)[:MAX_WORDS]), offered)}
         return queryset.filter(pk__in=found)

@@ -8,8 +8,10 @@ from cms.models import CatalogueIndexPage
 
 
 def catalogue(request):
-    """Redirect to the live catalogue page; 404 while there is none."""
+    """Redirect to the live catalogue page, with the search asked for (a search box anywhere can send its
+    words here); 404 while there is none."""
     page = CatalogueIndexPage.objects.live().first()
     if page is None:
         raise Http404("No catalogue is published yet.")
-    return redirect(page.get_url(request))
+    url = page.get_url(request)
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "catalogue",
     "sla",
     "cms",
+    "demo",  # only `manage.py seed_demo` (no models); it refuses to run without DEBUG
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "helpdesk.context_processors.navigation",
+                "helpdesk.context_processors.status_banner",
             ],
         },
     },
@@ -164,6 +166,7 @@ LANGUAGES = [
     ("sv", _("Swedish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # one date format everywhere (config/formats/en/formats.py)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "var" / "static")
@@ -247,7 +250,10 @@ ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "docx", "x
 # Wagtail
 WAGTAIL_SITE_NAME = "Promise Desk"
 WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database's own full text: PostgreSQL's, stemmed in English whatever the cluster's default (run
+# `manage.py update_index` after changing it); SQLite's FTS5 for the demo, which does not stem. Editors'
+# synonyms (catalogue.SearchSynonym) cover the words stemming cannot join ("wifi" for "Wi-Fi").
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

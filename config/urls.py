@@ -20,6 +20,7 @@ def favicon(request):
 
 urlpatterns = [
     path("healthz", helpdesk_views.healthz, name="healthz"),
+    path("status/", helpdesk_views.service_status, name="status"),
     path("favicon.ico", favicon),
     path("catalogue/", cms_views.catalogue, name="catalogue"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

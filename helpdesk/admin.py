@@ -9,12 +9,13 @@ from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
 class PersonAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,
-        (_("Organisation"), {"fields": ("grade", "division", "cost_centre", "location")}),
+        (_("Organisation"), {"fields": ("grade", "division", "cost_centre", "location", "line_manager")}),
         (_("Preferences"), {"fields": ("time_zone", "language", "phone")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "division", "grade", "is_staff")
     list_filter = (*UserAdmin.list_filter, "division", "grade")
     list_select_related = ("division", "grade")
+    raw_id_fields = ("line_manager",)  # a select of every person would not load in a large organisation
 
 
 @admin.register(Grade)
@@ -41,6 +42,6 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "parent")
+    list_display = ("name", "email", "parent", "auto_assign")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)

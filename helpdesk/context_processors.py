@@ -1,8 +1,10 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from helpdesk import status
 from helpdesk.satisfaction import leads_a_team
 
 
@@ -36,3 +38,21 @@ def navigation(request) -> dict:
     # The deepest area the page is in is the current one (/dashboard/mail/ is not the dashboard).
     current = max((url for _label, url in items if request.path.startswith(url)), key=len, default=None)
     return {"nav_items": [NavItem(str(label), url, url == current) for label, url in items]}
+
+
+# Where the service status banner shows: the portal (/my/...), asking from the catalogue, and every page of
+# the site Wagtail serves (home, catalogue, services, the promise). Not the desk, reports or the admin.
+_BANNER_ROUTES = {"wagtail_serve", "ask"}
+
+
+def status_banner(request) -> dict:
+    """`status_banner`: the service status summary (helpdesk.status.Banner, false when all is well) on
+    portal and catalogue pages, None elsewhere. Read lazily, only by a page that shows it, from a summary
+    cached for a minute: no query on most requests, one when the cache is cold."""
+
+    def read() -> status.Banner | None:
+        match = getattr(request, "resolver_match", None)
+        on_portal = request.path_info.startswith("/my/") or (match is not None and match.url_name in _BANNER_ROUTES)
+        return status.banner() if on_portal else None
+
+    return {"status_banner": SimpleLazyObject(read)}

@@ -4,14 +4,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.forms import PersonField, check_upload
+from catalogue.forms import PERSON_LIMIT, PersonField, check_upload
 from catalogue.models import Service
 from helpdesk.models import Channel, SavedView, User
 
 # The limits on typed text live with the models (one place); these forms use the same constants.
 from helpdesk.models.tickets import COMMENT_LIMIT, DESCRIPTION_LIMIT, MESSAGE_LIMIT, TITLE_LIMIT
+from helpdesk.people import asks_for_anyone, asks_for_others, may_ask_for
 
 
 def id_from(text: str | None) -> int | None:
@@ -38,6 +40,35 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = ["time_zone", "language", "phone"]
         widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})}
+
+
+class ForWhomField(PersonField):
+    """Whom the asker raises something for: someone active they may ask for (helpdesk.people.may_ask_for),
+    typed as a username or email address. With JavaScript the box searches as you type
+    (static/js/person-picker.js, over /people/search/)."""
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "We can't find anyone with that username or email address. Check the spelling, or "
+            "leave the box empty if it is for you."
+        ),
+        "not_yours": _("You can ask only for yourself and for the people who report to you."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("For whom?"))
+        kwargs.setdefault(
+            "help_text", _("Leave empty when it is for you. Otherwise type their name, username or email address.")
+        )
+        super().__init__(**kwargs)
+        self.asker = None
+        self.widget.attrs.update({"data-person-search": reverse_lazy("people-search"), "maxlength": PERSON_LIMIT})
+
+    def to_python(self, value):
+        person = super().to_python(value)
+        if person is not None and self.asker is not None and not may_ask_for(self.asker, person):
+            raise forms.ValidationError(self.error_messages["not_yours"], code="not_yours")
+        return person
 
 
 class IncidentForm(forms.Form):
@@ -69,11 +100,7 @@ class IncidentForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Can you still work?"), choices=URGENCY, initial="medium", widget=forms.RadioSelect
     )
-    requester = PersonField(
-        label=_("For whom? (analysts only)"),
-        required=False,
-        help_text=_("Their username or email address, when you raise this for someone who can't."),
-    )
+    requester = ForWhomField(required=False)
     service = forms.ModelChoiceField(
         label=_("Which service is it about?"),
         required=False,
@@ -91,20 +118,33 @@ class IncidentForm(forms.Form):
         help_text=_("Only when you raise this for someone else; what you raise for yourself came in by the portal."),
     )
 
-    def __init__(self, *args, analyst: bool = False, **kwargs):
+    def __init__(self, *args, asker, **kwargs):
         super().__init__(*args, **kwargs)
-        if not analyst:
+        if asks_for_others(asker):
+            self.fields["requester"].asker = asker
+        else:
             del self.fields["requester"]
+        if not asks_for_anyone(asker):  # a line manager asks through the portal, not on a call
             del self.fields["channel"]
 
     def clean(self):
         data = super().clean()
-        # Raised for oneself, it came in by the portal, whatever the box says.
-        if not data.get("requester"):
+        # Raised for oneself, or by a line manager, it came in by the portal, whatever the box says.
+        if not data.get("requester") or "channel" not in self.fields:
             data["channel"] = Channel.PORTAL
         elif not data.get("channel"):
             data["channel"] = Channel.PHONE
         return data
+
+
+class OnBehalfForm(forms.Form):
+    """Whom a catalogue request is for, chosen before the form so the page quotes their price."""
+
+    requester = ForWhomField(required=False)
+
+    def __init__(self, *args, asker, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].asker = asker
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -177,3 +217,17 @@ class QueuedPasswordResetForm(PasswordResetForm):
         body = render_to_string(email_template_name, context)
         html = render_to_string(html_email_template_name, context) if html_email_template_name else ""
         outbox.queue([outbox.Outgoing([to_email], subject, body, purpose=Mail.Purpose.ACCOUNT, html_body=html)])
+
+
+class ComposeForm(ReplyForm):
+    """The analyst's one composer: a reply or an internal note, which may also take the ticket a step on
+    (`then`, a transition's name) and set its priority. Which steps and priorities are offered comes from
+    the view (the state machine and the Priority enum); the service checks them again."""
+
+    then = forms.ChoiceField(label=_("And then"), required=False, choices=[("", _("Nothing else"))])
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=[("", _("Leave as it is"))])
+
+    def __init__(self, *args, steps=(), priorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["then"].choices = [("", _("Nothing else")), *steps]
+        self.fields["priority"].choices = [("", _("Leave as it is")), *priorities]

@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "confirm": (N_("The requester confirmed it is fixed"), N_("You confirmed it is fixed")),
     "close_unanswered": (N_("Closed: no answer after it was resolved"), N_("Closed: no answer after it was resolved")),
     "cancel": (N_("Cancelled"), N_("Cancelled")),
+    "close_as_duplicate": (N_("Closed as a duplicate"), N_("Closed as a duplicate")),
 }
 QUOTED = {"resolve", "reopen", "cancel"}  # their words are the event's own; a question is in the conversation
 
@@ -51,6 +52,20 @@ def _state_changed(data: dict, team: bool) -> str:
     return _("Now: %(state)s") % {"state": state_words(data.get("to", ""), team=team)}
 
 
+def _linked(data: dict, team: bool) -> str:
+    if data.get("child"):
+        return _("%(ref)s made part of this ticket") % {"ref": data.get("other", "")}
+    return _("Linked with %(ref)s") % {"ref": data.get("other", "")}
+
+
+def _unlinked(data: dict, team: bool) -> str:
+    if data.get("child"):
+        return _("%(ref)s is no longer part of this ticket") % {"ref": data.get("other", "")}
+    if "child" in data:
+        return _("No longer part of %(ref)s") % {"ref": data.get("other", "")}
+    return _("No longer linked with %(ref)s") % {"ref": data.get("other", "")}
+
+
 FORMATTERS: dict[str, Words] = {
     EventKind.CREATED: lambda data, team: _("Raised"),
     EventKind.ASSIGNED: lambda data, team: _("Assigned to %(name)s") % {"name": data.get("name", "")},
@@ -58,6 +73,25 @@ FORMATTERS: dict[str, Words] = {
     EventKind.PRIORITY_CHANGED: lambda data, team: (
         _("Priority changed from %(from)s to %(to)s")
         % {"from": _priority(data.get("from", "")), "to": _priority(data.get("to", ""))}
+    ),
+    EventKind.MERGED: lambda data, team: (
+        _("Joined with %(ref)s, which carries on from here") % {"ref": data.get("into", "")}
+    ),
+    EventKind.MERGED_IN: lambda data, team: (
+        _("%(ref)s joined with this one; its messages are here now") % {"ref": data.get("duplicate", "")}
+    ),
+    EventKind.LINKED: _linked,
+    EventKind.UNLINKED: _unlinked,
+    EventKind.PARENT: lambda data, team: (
+        _("Made part of %(ref)s: resolving that resolves this") % {"ref": data.get("parent", "")}
+    ),
+    EventKind.MAJOR: lambda data, team: _("Declared a major incident"),
+    EventKind.WATCHER: lambda data, team: _("%(name)s copied in") % {"name": data.get("name", "")},
+    EventKind.UNWATCHED: lambda data, team: _("%(name)s no longer copied in") % {"name": data.get("name", "")},
+    EventKind.PROVIDER_REF: lambda data, team: (
+        _("Supplier's reference noted: %(ref)s") % {"ref": data["reference"]}
+        if data.get("reference")
+        else _("Supplier's reference cleared")
     ),
     EventKind.MOVED: lambda data, team: (
         _("Moved from team %(from)s to team %(to)s") % {"from": data.get("from", ""), "to": data.get("to", "")}

@@ -74,4 +74,15 @@ def message_added(message) -> None:
             mails = _for_team("message_added", ticket, context, subject)
     else:
         mails = _for_person("message_added", ticket, ticket.requester, context, subject)
+    # People copied in hear every public reply but their own.
+    for person in ticket.watchers.exclude(pk=message.author_id).filter(is_active=True):
+        mails += _for_person("message_added", ticket, person, context, subject)
     outbox.queue(mails)
+
+
+def ticket_merged(duplicate, into) -> None:
+    """Tell the duplicate's requester where their request goes on."""
+    subject = f"[{duplicate.reference}] Joined with {into.reference}: {into.title}"
+    outbox.queue(
+        _for_person("ticket_merged", duplicate, duplicate.requester, {"ticket": duplicate, "into": into}, subject)
+    )

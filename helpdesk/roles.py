@@ -11,11 +11,11 @@ from dataclasses import dataclass
 MANAGERS = "Managers"
 EDITORS = "Editors"
 
-_REFERENCE_MODELS = ("grade", "division", "costcentre", "location", "team")
+_REFERENCE_MODELS = ("grade", "division", "costcentre", "location", "team", "cannedreply")
 _ACTIONS = ("add", "change", "delete", "view")
 _CATALOGUE = [
     f"catalogue.{action}_{model}"
-    for model in ("service", "requesttype", "category", "provider", "discountscheme")
+    for model in ("service", "requesttype", "category", "provider", "discountscheme", "searchsynonym")
     for action in _ACTIONS
 ]
 

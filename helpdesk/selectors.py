@@ -10,6 +10,8 @@ from itertools import pairwise
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import RequestKind
@@ -113,6 +115,83 @@ def ongoing_services(user) -> QuerySet[Ticket]:
     )
 
 
+@dataclass
+class RequesterCard:
+    """Who asked, as the team sees them beside the conversation."""
+
+    person: object
+    open_tickets: list[Ticket]
+    services: list[Ticket]
+
+
+def requester_card(ticket: Ticket, user, *, limit: int = 5) -> RequesterCard:
+    """The requester with their grade, division, location and line manager, their other open tickets
+    that `user` may see (newest first, at most `limit`) and what they have from the catalogue (ongoing
+    services). Three queries."""
+    person = (
+        type(ticket.requester)
+        .objects.select_related("grade", "division", "location", "cost_centre", "line_manager")
+        .get(pk=ticket.requester_id)
+    )
+    others = (
+        Ticket.objects.visible_to(user)
+        .filter(requester_id=person.pk, state__in=OPEN_STATES)
+        .exclude(pk=ticket.pk)
+        .only("reference", "title", "state", "created_at", "requester_id", "raised_by_id")
+        .order_by("-created_at")[:limit]
+    )
+    return RequesterCard(person=person, open_tickets=list(others), services=list(ongoing_services(person)))
+
+
+@dataclass
+class Relations:
+    """The tickets this one is tied to, for its page."""
+
+    parent: Ticket | None
+    parent_seen: bool  # whether the reader may open the parent
+    children: list[Ticket]
+    related: list[Ticket]
+    merged_into: Ticket | None
+    merged: list[Ticket]
+    watchers: list
+
+
+def relations(ticket: Ticket, user) -> Relations:
+    """Parent, children, related and merged tickets (only those `user` may see, but the parent, which is
+    named to everyone who sees its part: resolving it resolves theirs) and the people copied in. Two
+    queries, three when the parent is one `user` may not open."""
+    copied = list(ticket.watchers.order_by("first_name", "last_name", "username"))
+    tied = (
+        Q(parent=ticket)
+        | Q(merged_into=ticket)
+        | Q(pk__in=ticket.related.through.objects.filter(from_ticket=ticket).values("to_ticket"))
+    )
+    for pk in (ticket.parent_id, ticket.merged_into_id):
+        if pk:
+            tied |= Q(pk=pk)
+    rows = list(
+        Ticket.objects.visible_to(user)
+        .filter(tied)
+        .only("reference", "title", "state", "parent_id", "merged_into_id", "requester_id", "raised_by_id")
+        .order_by("pk")
+    )
+    by_pk = {row.pk: row for row in rows}
+    parent = by_pk.get(ticket.parent_id)
+    parent_seen = parent is not None
+    if ticket.parent_id and parent is None:
+        parent = Ticket.objects.only("reference", "title", "state").filter(pk=ticket.parent_id).first()
+    ends = {ticket.parent_id, ticket.merged_into_id}
+    return Relations(
+        parent=parent,
+        parent_seen=parent_seen,
+        children=[row for row in rows if row.parent_id == ticket.pk],
+        related=[row for row in rows if row.pk not in ends and ticket.pk not in (row.parent_id, row.merged_into_id)],
+        merged_into=by_pk.get(ticket.merged_into_id),
+        merged=[row for row in rows if row.merged_into_id == ticket.pk],
+        watchers=copied,
+    )
+
+
 # -- the desk ------------------------------------------------------------------------------------------------
 
 DESK_PAGE = 50
@@ -137,7 +216,8 @@ class DeskRow:
     assignee: str | None
     updated_at: datetime
     sla: str
-    left: timedelta | None  # business time left before the soonest deadline; negative when late
+    # Business time left before the soonest deadline; once it has passed, the time since (negative).
+    left: timedelta | None
 
     @classmethod
     def from_values(cls, row: dict, *, now: datetime, hours: WorkingHours | None) -> DeskRow:
@@ -154,8 +234,23 @@ class DeskRow:
             assignee=_person(row, "assignee") if row["assignee__username"] else None,
             updated_at=row["updated_at"],
             sla=sla_state(due_at=due_at, warn_at=row["warn_at"], is_open=row["state"] in OPEN_STATES, now=now),
-            left=hours.until(now, due_at) if hours and due_at else None,
+            left=_left(due_at, now=now, hours=hours),
         )
+
+
+def _left(due_at: datetime | None, *, now: datetime, hours: WorkingHours | None) -> timedelta | None:
+    """Business time left before the deadline (what the team can still use), or, once it has passed, how
+    long ago it passed, negative. The desk lists late work most overdue first, by the deadline itself;
+    business time since it, on calendars of different hours, would tell a different order ("late by 2 h"
+    above "late by 9 h" for a deadline of office hours yesterday afternoon above one round the clock
+    last night). None with no deadline, or no calendar to count on."""
+    if due_at is None or hours is None:
+        return None
+    return hours.until(now, due_at) if due_at >= now else due_at - now
+
+
+# The desk counts what matches up to this many; beyond, it says "more than" rather than read them all.
+DESK_COUNT_LIMIT = 10_000
 
 
 @dataclass
@@ -164,10 +259,33 @@ class DeskPage:
     rows: list[DeskRow]
     page: int
     has_next: bool
+    count: int = 0  # tickets that match, at most DESK_COUNT_LIMIT
+    more: bool = False  # more than DESK_COUNT_LIMIT match
+
+    @property
+    def summary(self) -> str:
+        """ "No tickets match", "1 ticket", "128 tickets", "More than 10,000 tickets"."""
+        if self.more:
+            return gettext("More than %(count)s tickets") % {"count": number_format(self.count, force_grouping=True)}
+        if not self.count:
+            return gettext("No tickets match")
+        words = ngettext("%(count)s ticket", "%(count)s tickets", self.count)
+        return words % {"count": number_format(self.count, force_grouping=True)}
+
+
+def _count(tickets: QuerySet, *, start: int, found: int) -> tuple[int, bool]:
+    """How many tickets match, and whether more than DESK_COUNT_LIMIT do. Known without a query when the
+    page is the last one (`found`, the rows read for it, is not more than a page); otherwise one COUNT
+    with the page's filter, over at most DESK_COUNT_LIMIT + 1 rows so a huge queue costs no more."""
+    if found <= DESK_PAGE and (found or start == 0):
+        return start + found, False
+    counted = tickets.order_by().values("pk")[: DESK_COUNT_LIMIT + 1].count()
+    return min(counted, DESK_COUNT_LIMIT), counted > DESK_COUNT_LIMIT
 
 
 def desk_page(user, params, *, now: datetime, teams: list, services: list, page: int = 1) -> DeskPage:
-    """One page of the desk: filtered, sorted, sliced without counting the whole queue (page + 1 rows)."""
+    """One page of the desk: filtered, sorted, sliced (page + 1 rows), and how many match in all (see
+    _count: no query when everything fits on the page, else a COUNT of at most DESK_COUNT_LIMIT rows)."""
     from helpdesk.filters import DeskFilter, references_in
 
     data = params.copy()
@@ -189,7 +307,8 @@ def desk_page(user, params, *, now: datetime, teams: list, services: list, page:
     # process and known by version, serve every row without a query.
     hours = compiled_versions({row["due_calendar_id"]: row["due_calendar__updated_at"] for row in listed})
     rows = [DeskRow.from_values(row, now=now, hours=hours.get(row["due_calendar_id"])) for row in listed]
-    return DeskPage(desk_filter, rows, page, len(found) > DESK_PAGE)
+    count, more = _count(tickets, start=start, found=len(found))
+    return DeskPage(desk_filter, rows, page, len(found) > DESK_PAGE, count, more)
 
 
 # -- the managers' board ---------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from catalogue.entitlement import Offer
 from catalogue.forms import RequestForm
 from catalogue.models import RequestKind, RequestType, Service, Submission
 from catalogue.services import record_submission, saved_files
-from helpdesk import notifications, satisfaction
+from helpdesk import assignment, notifications, satisfaction
 from helpdesk.models import (
     OPEN_STATES,
     Attachment,
@@ -32,6 +32,7 @@ from helpdesk.models import (
     priority_for,
 )
 from helpdesk.models.tickets import PREFIXES, reference_for
+from helpdesk.people import may_ask_for
 from sla.models import Policy, Priority, RepairReason, TargetKind
 from sla.tiers import Tier
 
@@ -98,12 +99,12 @@ def raise_ticket(
     (unless `notify` is off, for imports and demo data).
 
     `tier` is the policy and premium step already quoted to the requester; without it, the requester's
-    tier of the service's policy now. Raises Refused when someone raises for another person without
-    being an analyst.
+    tier of the service's policy now. Raises Refused when `raised_by` may not ask for `requester`
+    (helpdesk.people.may_ask_for).
     """
     at = at or timezone.now()
-    if requester.pk != raised_by.pk and not (raised_by.roles.analyst or raised_by.roles.manager):
-        raise Refused(_("Only analysts may raise tickets for someone else."))
+    if not may_ask_for(raised_by, requester):
+        raise Refused(_("You may ask only for yourself and for the people who report to you."))
     if channel not in Channel.values:
         raise Refused(_("That is not a way a ticket can come in."), status=400)
     team = service.owner_team if service else default_team()
@@ -145,6 +146,7 @@ def raise_ticket(
             clocks = ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
         # One UPDATE numbers the ticket and puts its clocks' soonest deadline on it.
         ticket.refresh_sla(started=clocks, also=("reference",))
+        assignment.auto_assign(ticket, at=at)  # when the team gives out its work itself
         if notify:
             notifications.ticket_raised(ticket, clocks)
     return ticket
@@ -190,7 +192,7 @@ def perform(
     source = ticket.state
     try:
         with transaction.atomic():
-            _lock(ticket)
+            lock(ticket)
             if not has_transition_perm(method, by):  # the ticket may have moved teams meanwhile
                 raise Refused(_("You can't do that to this ticket."))
             method(by=by, at=at, **kwargs)
@@ -215,7 +217,24 @@ def perform(
         raise Refused(
             _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409
         ) from None
+    if action == "resolve":
+        resolve_children(ticket, by=by, at=at, text=text, notify=notify)
     return ticket
+
+
+def resolve_children(parent: Ticket, *, by, at: datetime, text: str, notify: bool = True) -> list[str]:
+    """Resolve the open tickets that are part of `parent` with the parent's resolution, each in its own
+    transaction (work not started is started first, by `by`). Returns the references `by` could not
+    resolve (another team's, or changed meanwhile); they stay open with their parent named on them."""
+    left = []
+    for child in parent.children.filter(state__in=OPEN_STATES).select_related("team", "service").order_by("pk"):
+        try:
+            if child.state in (State.NEW, State.ASSIGNED):
+                perform(child, "start", by=by, at=at, notify=False)
+            perform(child, "resolve", by=by, at=at, text=text, notify=notify)
+        except Refused:
+            left.append(child.reference)
+    return left
 
 
 def reply(
@@ -239,7 +258,7 @@ def reply(
     if not ticket.is_open and ticket.state != State.RESOLVED:
         raise Refused(_("This ticket is closed. Raise a new one if you still need help."), status=409)
     with transaction.atomic():
-        first_response_at = _lock(ticket)["first_response_at"]  # as the last writer left it
+        first_response_at = lock(ticket)["first_response_at"]  # as the last writer left it
         message = _add_message(ticket, author=by, body=body, internal=internal, at=at, files=files)
         if not internal and analyst and by.pk != ticket.requester_id and first_response_at is None:
             Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at, updated_at=timezone.now())
@@ -254,7 +273,7 @@ def reply(
     return message
 
 
-def _lock(ticket: Ticket) -> dict:
+def lock(ticket: Ticket) -> dict:
     """Lock the ticket's row before its clocks are touched, so every writer takes the ticket first and
     its clocks after (one order: no deadlock between a transition and a reply), and return the fields
     decisions depend on as the last writer left them (the caller's copy may be older)."""
@@ -273,6 +292,13 @@ def _add_message(
     ticket: Ticket, *, author, body: str, internal: bool, at: datetime, files: Sequence[UploadedFile] = ()
 ) -> Message:
     message = Message.objects.create(ticket=ticket, author=author, body=body, internal=internal, created_at=at)
+    attach_files(message, files)
+    ticket.log(EventKind.NOTE if internal else EventKind.REPLY, by=author, at=at, message=message.pk)
+    Ticket.objects.filter(pk=ticket.pk).touch()  # every activity is a change
+    return message
+
+
+def attach_files(message: Message, files: Sequence[UploadedFile]) -> None:
     for upload in files:
         Attachment.objects.create(
             message=message,
@@ -281,9 +307,6 @@ def _add_message(
             size=upload.size,
             content_type=getattr(upload, "content_type", "") or "application/octet-stream",
         )
-    ticket.log(EventKind.NOTE if internal else EventKind.REPLY, by=author, at=at, message=message.pk)
-    Ticket.objects.filter(pk=ticket.pk).touch()  # every activity is a change
-    return message
 
 
 def raise_from_submission(submission: Submission, *, premium: bool | None = None, at: datetime | None = None) -> Ticket:
@@ -391,7 +414,7 @@ def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = 
     if priority not in Priority.values:
         raise Refused(_("Choose a priority from P1 to P4."), status=400)
     with transaction.atomic():
-        current = _lock(ticket)
+        current = lock(ticket)
         before = current["priority"]
         if current["state"] not in OPEN_STATES:
             raise Refused(_("This ticket is closed now, so its priority stays."), status=409)
@@ -418,7 +441,7 @@ def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> 
     source = ticket.state
     try:
         with transaction.atomic():
-            _lock(ticket)
+            lock(ticket)
             if team.pk == ticket.team_id:
                 return ticket
             if not has_transition_perm(ticket.move_to, by):  # it may have moved teams meanwhile
@@ -434,6 +457,7 @@ def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> 
                     at=at,
                     **{"from": source, "to": ticket.state, "action": "move", "comment": ""},
                 )
+            assignment.auto_assign(ticket, at=at)  # the new team's rule, if it has one
     except ConcurrentTransition:
         raise Refused(
             _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from helpdesk import views
+from helpdesk.views.asking import people_search
 
 urlpatterns = [
     path("start/", views.start, name="start"),
@@ -14,11 +15,15 @@ urlpatterns = [
     path("my/tickets/<str:reference>/answers/<slug:key>/", views.answer_file, name="ticket-answer-file"),
     path("my/services/<str:reference>/<str:what>/", views.change_service, name="change-service"),
     path("ask/<slug:slug>/", views.ask, name="ask"),
+    path("people/search/", people_search, name="people-search"),
     path("my/tickets/<str:reference>/work/", views.ticket_work, name="ticket-work"),
+    path("my/tickets/<str:reference>/relate/", views.ticket_relate, name="ticket-relate"),
     path("desk/", views.desk, name="desk"),
     path("desk/bulk/", views.desk_bulk, name="desk-bulk"),
     path("desk/views/", views.save_view, name="desk-save-view"),
     path("desk/views/<int:pk>/delete/", views.delete_view, name="desk-delete-view"),
+    path("desk/views/<int:pk>/rename/", views.rename_view, name="desk-rename-view"),
+    path("desk/views/<int:pk>/share/", views.share_view, name="desk-share-view"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/mail/", views.undelivered, name="mail"),
     path("reports/", views.reports, name="reports"),

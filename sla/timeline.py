@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from sla.models import OUR_TARGETS, Calendar, Clock, EventKind, RepairReason, SlaEvent, TargetKind, Verdict
@@ -40,10 +40,10 @@ def business(duration: timedelta) -> str:
 
 
 def when(moment: datetime) -> str:
-    """Tue 24 Nov 14:00 Stockholm: in the reader's zone, named by its city (day and month translated)."""
+    """Tue 24 Nov 2026, 14:00 Stockholm: in the reader's zone, named by its city (day and month translated)."""
     local = timezone.localtime(moment)
     zone = str(timezone.get_current_timezone_name()).split("/")[-1].replace("_", " ")
-    return f"{dateformat.format(local, 'D d M H:i')} {zone}"
+    return f"{formats.date_format(local, 'DATETIME_FORMAT')} {zone}"
 
 
 @dataclass(frozen=True)

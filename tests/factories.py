@@ -255,3 +255,40 @@ def ticket(
         else:
             services.perform(made, action, by=by, at=at, **extra)
     return made
+
+
+# -- service status ------------------------------------------------------------------------------------------
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class MaintenanceFactory(factory.django.DjangoModelFactory):
+    """Planned maintenance running now (from an hour ago for two hours) on the `services` given."""
+
+    class Meta:
+        model = "helpdesk.Maintenance"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Maintenance {n}")
+    starts_at = factory.LazyFunction(lambda: _now() - timedelta(hours=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    effect = "degraded"
+
+    @factory.post_generation
+    def services(self, create, services, **kwargs):
+        if create and services:
+            self.services.set(services)
+
+
+def major_incident(*, requester, team, service=None, priority: str = "P1", state: str = "in_progress", **kwargs):
+    """A major incident on `service` at `priority`, raised through the service and moved to `state`."""
+    from helpdesk.models import Ticket
+
+    made = ticket(requester=requester, team=team, service=service, state=state, **kwargs)
+    Ticket.objects.filter(pk=made.pk).update(major=True, priority=priority)
+    made.refresh_from_db()
+    return made

@@ -7,6 +7,7 @@ from catalogue.models.offerings import (
     RequestType,
     Submission,
 )
+from catalogue.models.search import SearchSynonym
 from catalogue.models.services import Category, Part, Provider, Service
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Provider",
     "RequestKind",
     "RequestType",
+    "SearchSynonym",
     "Service",
     "Submission",
 ]

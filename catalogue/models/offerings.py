@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.models import Orderable
 
 from catalogue.models.services import Service
@@ -18,6 +19,19 @@ from catalogue.models.services import Service
 class RequestKind(models.TextChoices):
     INCIDENT = "incident", _("Something is broken")
     REQUEST = "request", _("I need something")
+
+
+class PreviewFormPanel(Panel):
+    """A button that shows the request form with the unsaved changes (catalogue.wagtail_hooks preview)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "catalogue/admin/preview_button.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            url = reverse("requesttype:preview")
+            context["preview_url"] = f"{url}?of={self.instance.pk}" if self.instance.pk else url
+            return context
 
 
 class RequestType(ClusterableModel):
@@ -57,6 +71,7 @@ class RequestType(ClusterableModel):
         FieldRowPanel([FieldPanel("one_off_price"), FieldPanel("monthly_price")], heading=_("Price")),
         FieldRowPanel([FieldPanel("form_owner"), FieldPanel("form_review_date")], heading=_("Form ownership")),
         InlinePanel("fields", label=_("Form fields")),
+        PreviewFormPanel(heading=_("Preview")),
         MultiFieldPanel(
             [InlinePanel("rules", label=_("Rule")), FieldPanel("not_entitled_contact")],
             heading=_("Who may ask (no rules: everyone; otherwise anyone matching one rule)"),

@@ -43,7 +43,7 @@ class AnswerKeyField(models.SlugField):
 
 def day(value) -> str:
     """A date as people read it ("4 December 2026")."""
-    return date_format(value, "j F Y")
+    return date_format(value, "DATE_FORMAT")
 
 
 SENT_QUESTIONS = _("This survey has been sent, so this answer key cannot change.")

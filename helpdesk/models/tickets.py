@@ -145,7 +145,9 @@ class TicketQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser or user.roles.manager:
             return self
-        mine = Q(requester=user) | Q(raised_by=user)
+        # People copied in read along: a subquery, so the OR stays one row per ticket.
+        copied = Ticket.watchers.through.objects.filter(user_id=user.pk).values("ticket_id")
+        mine = Q(requester=user) | Q(raised_by=user) | Q(pk__in=copied)
         if user.team_ids:
             mine |= Q(team_id__in=user.team_ids)
         return self.filter(mine)
@@ -186,7 +188,7 @@ class TicketQuerySet(models.QuerySet):
         )
 
     def for_portal(self) -> TicketQuerySet:
-        return self.select_related("service", "request_type", "team", "assignee")
+        return self.select_related("service__provider", "request_type", "team", "assignee")
 
 
 class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
@@ -391,6 +393,13 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     def close_unanswered(self, *, by, at: datetime) -> None:
         """No permission: the system closes a resolution nobody answered in time."""
         self.closed_at = at
+
+    @transition(field=state, source=OPEN_STATES, target=State.CLOSED, permission=is_team_analyst)
+    def close_as_duplicate(self, *, by, at: datetime, into: Ticket) -> None:
+        """The same need as `into`, which carries on: this one's clocks are withdrawn, not measured."""
+        self.merged_into = into
+        self.closed_at = at
+        self.stop_clocks(at=at, withdrawn=True)
 
     @transition(field=state, source=OPEN_STATES, target=State.CANCELLED, permission=is_requester_side)
     def cancel(self, *, by, at: datetime, reason: str) -> None:

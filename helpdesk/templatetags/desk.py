@@ -5,6 +5,8 @@ row with format_html costs a fraction of the template engine's node per cell and
 and escapes the same way. Words are translated once per page, not once per row.
 """
 
+from datetime import timedelta
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,10 +19,13 @@ from sla.timeline import business
 
 register = template.Library()
 
+# Each cell names its column in data-label: on a phone the rows become cards and the CSS shows it.
 ROW = (
-    '<tr data-key="{key}" class="sla--{sla}"><td><input type="checkbox" name="tickets" value="{pk}" id="t{pk}" '
-    'aria-label="{select}"></td><td><a href="{url}">{reference}</a> {title}{about}</td><td>{priority}</td>'
-    "<td>{state}</td><td>{left}</td><td>{team}</td><td>{assignee}</td></tr>"
+    '<tr data-key="{key}" class="sla--{sla}"><td class="desk__select"><input type="checkbox" name="tickets" '
+    'value="{pk}" id="t{pk}" aria-label="{select}"></td><td class="desk__ticket"><a href="{url}">{reference}</a> '
+    '{title}{about}</td><td data-label="{h_priority}">{priority}</td><td data-label="{h_state}">{state}</td>'
+    '<td data-label="{h_left}">{left}</td><td>{team}</td>'
+    '<td data-label="{h_assignee}">{assignee}</td></tr>'
 )
 
 
@@ -31,6 +36,12 @@ def _words() -> dict[str, str]:
         "late": gettext("late by %(time)s"),
         "at_risk": gettext("at risk"),
         "paused": gettext("paused"),
+        "days": gettext("%(days)d d"),
+        "days_hours": gettext("%(days)d d %(hours)d h"),
+        "h_priority": gettext("Priority"),
+        "h_state": gettext("State"),
+        "h_left": gettext("Due"),
+        "h_assignee": gettext("Assignee"),
         **{value: state_words(value, team=True) for value in State.values},  # the desk is the team's
     }
 
@@ -40,11 +51,20 @@ def time_left(row: DeskRow, words: dict[str, str]) -> SafeString:
     if row.left is None:
         return format_html('<span class="note">{}</span>', words["paused"] if row.sla == "paused" else "–")
     if row.sla == "breached":
-        return format_html('<strong class="late">{}</strong>', words["late"] % {"time": business(row.left)})
+        return format_html('<strong class="late">{}</strong>', words["late"] % {"time": overdue(row.left, words)})
     left = words["left"] % {"time": business(row.left)}
     if row.sla == "warning":
         return format_html('{} <strong class="risk">{}</strong>', left, words["at_risk"])
     return format_html("{}", left)
+
+
+def overdue(late: timedelta, words: dict[str, str]) -> str:
+    """How long ago a deadline passed: "3 h 10 m" within a day, "2 d 4 h" after it."""
+    days, rest = divmod(abs(late), timedelta(days=1))
+    if not days:
+        return business(rest)
+    hours = rest // timedelta(hours=1)
+    return words["days_hours"] % {"days": days, "hours": hours} if hours else words["days"] % {"days": days}
 
 
 def desk_row(row: DeskRow, words: dict[str, str]) -> SafeString:
@@ -63,6 +83,7 @@ def desk_row(row: DeskRow, words: dict[str, str]) -> SafeString:
         left=time_left(row, words),
         team=row.team,
         assignee=row.assignee or "—",
+        **{name: words[name] for name in ("h_priority", "h_state", "h_left", "h_assignee")},
     )
 
 

@@ -6,7 +6,9 @@ from helpdesk.views.areas import (
     healthz,
     my_home,
     profile,
+    rename_view,
     save_view,
+    share_view,
     start,
 )
 from helpdesk.views.asking import ask, report_incident
@@ -21,12 +23,14 @@ from helpdesk.views.staff_survey import (
     survey_results_csv,
     survey_send,
 )
+from helpdesk.views.status import service_status
 from helpdesk.views.tickets import (
     answer_file,
     attachment,
     change_service,
     ticket_act,
     ticket_detail,
+    ticket_relate,
     ticket_reply,
     ticket_work,
 )
@@ -40,7 +44,10 @@ __all__ = [
     "desk",
     "desk_bulk",
     "save_view",
+    "service_status",
     "delete_view",
+    "rename_view",
+    "share_view",
     "ticket_work",
     "healthz",
     "my_home",
@@ -58,6 +65,7 @@ __all__ = [
     "survey_send",
     "ticket_act",
     "ticket_detail",
+    "ticket_relate",
     "ticket_reply",
     "undelivered",
     "follow_up_close",

@@ -5,8 +5,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue.models import Service
-from helpdesk import health, selectors, services
+from helpdesk import health, saved_views, selectors, services
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm, SavedViewForm, id_from
 from helpdesk.models import SavedView, Team, Ticket, User
+from helpdesk.services import Refused
 
 
 @require_GET
@@ -107,55 +109,127 @@ def profile(request):
     return render(request, "helpdesk/profile.html", {"form": form})
 
 
-@role_required("analyst", "manager")
-def desk(request):
-    """The queues: filtered in the URL, soonest due first; the rows alone when the page refreshes itself."""
-    page = min(max(1, id_from(request.GET.get("page")) or 1), 10_000)
-    params = request.GET.copy()
-    params.pop("page", None)
+def _render_desk(request, params, *, page: int = 1, status: int = 200, typed: dict | None = None):
+    """The desk for `params` (its filters), with `typed`: what a refused form on it held, shown again with
+    its message ({"form": "save", "rename" or "share", "view": the saved view's pk, "value", "error"})."""
     all_teams = list(Team.objects.order_by("name"))
     offered = list(Service.objects.order_by("name").values_list("pk", "name"))
     result = selectors.desk_page(request.user, params, now=timezone.now(), teams=all_teams, services=offered, page=page)
     context = {
         "desk": result,
         "teams": [team for team in all_teams if team.pk in request.user.team_ids],
-        "saved_views": request.user.saved_views.all(),
+        "saved_views": saved_views.visible_to(request.user),
         "query": params.urlencode(),
         "bulk_teams": all_teams,
         "bulk_people": User.objects.filter(teams__in=request.user.team_ids)
         .distinct()
         .order_by("username")
         .only("username", "first_name", "last_name"),
+        "typed": typed or {},
     }
     if request.headers.get("X-Requested-With") == "fetch":
         return render(request, "helpdesk/_desk_rows.html", context)
-    return render(request, "helpdesk/desk.html", context)
+    return render(request, "helpdesk/desk.html", context, status=status)
+
+
+@role_required("analyst", "manager")
+def desk(request):
+    """The queues: filtered in the URL, soonest due first; the rows alone when the page refreshes itself."""
+    page = min(max(1, id_from(request.GET.get("page")) or 1), 10_000)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return _render_desk(request, params, page=page)
+
+
+def _posted_query(request) -> str:
+    """The desk's filters a form under it carried, as far as a saved view can hold them."""
+    return request.POST.get("query", "")[: SavedView._meta.get_field("query").max_length]
+
+
+def _back_to_desk(request):
+    query = _posted_query(request)
+    return redirect(f"{reverse('desk')}?{query}" if query else reverse("desk"))
+
+
+def _desk_refused(request, refused: Refused, *, form: str, value: str, view: int | None = None):
+    """The desk again, as the form was posted from it, with the message and what was typed: a 4xx."""
+    params = QueryDict(_posted_query(request), mutable=True)
+    params.pop("page", None)
+    typed = {"form": form, "view": view, "value": value, "error": refused.message}
+    return _render_desk(request, params, status=refused.status, typed=typed)
+
+
+def _own_view(request, pk: int) -> SavedView:
+    """A saved view the person may change: 404 for one they cannot see, 403 for one shared with them."""
+    view = get_object_or_404(saved_views.visible_to(request.user), pk=pk)
+    if view.owner_id != request.user.pk:
+        raise PermissionDenied
+    return view
 
 
 @role_required("analyst", "manager")
 @require_POST
 def save_view(request):
-    """Name the desk's filters; a missing or too long name is refused in words, the filters kept."""
+    """Name the desk's filters; a missing, too long or too many is refused in words (400), what was typed
+    and the filters kept."""
     query = request.POST.get("query", "")
-    form = SavedViewForm({"name": request.POST.get("name", "").strip(), "query": query})
-    if form.is_valid():
-        name = form.cleaned_data["name"]
-        SavedView.objects.update_or_create(owner=request.user, name=name, defaults={"query": query})
-        messages.success(request, _("Saved as “%(name)s”.") % {"name": name})
+    typed = request.POST.get("name", "")
+    form = SavedViewForm({"name": typed.strip(), "query": query})
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+        return _desk_refused(request, Refused(error, status=400), form="save", value=typed)
+    name = form.cleaned_data["name"]
+    SavedView.objects.update_or_create(owner=request.user, name=name, defaults={"query": query})
+    messages.success(request, _("Saved as “%(name)s”.") % {"name": name})
+    return redirect(f"{reverse('desk')}?{query}")
+
+
+@role_required("analyst", "manager")
+@require_POST
+def rename_view(request, pk: int):
+    """Rename one of your own saved views; a name you already use is refused in words (409), kept."""
+    view = _own_view(request, pk)
+    typed = request.POST.get("name", "")
+    before = view.name
+    try:
+        saved_views.rename(view, by=request.user, name=typed)
+    except Refused as refused:
+        return _desk_refused(request, refused, form="rename", view=view.pk, value=typed)
+    messages.success(request, _("“%(before)s” is now called “%(name)s”.") % {"before": before, "name": view.name})
+    return _back_to_desk(request)
+
+
+@role_required("analyst", "manager")
+@require_POST
+def share_view(request, pk: int):
+    """Share one of your own saved views with one of your teams, or stop sharing it (an empty team)."""
+    view = _own_view(request, pk)
+    team_id = request.POST.get("team", "")
+    team = None
+    if team_id:
+        team = Team.objects.filter(pk=id_from(team_id)).first() if id_from(team_id) else None
+        if team is None:
+            refused = Refused(_("Choose one of your teams."), status=400)
+            return _desk_refused(request, refused, form="share", view=view.pk, value=team_id)
+    try:
+        saved_views.share(view, by=request.user, team=team)
+    except Refused as refused:
+        return _desk_refused(request, refused, form="share", view=view.pk, value=team_id)
+    if team is None:
+        messages.success(request, _("“%(name)s” is yours alone again.") % {"name": view.name})
     else:
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-    return redirect(f"{reverse('desk')}?{query[: SavedView._meta.get_field('query').max_length]}")
+        messages.success(request, _("“%(name)s” is shared with %(team)s.") % {"name": view.name, "team": team.name})
+    return _back_to_desk(request)
 
 
 @role_required("analyst", "manager")
 @require_POST
 def delete_view(request, pk: int):
-    """Remove one of your own saved views (someone else's is not found)."""
-    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    """Remove one of your own saved views (403 for one shared with you, 404 for one you cannot see)."""
+    view = _own_view(request, pk)
     view.delete()
     messages.success(request, _("“%(name)s” is no longer among your views.") % {"name": view.name})
-    return redirect("desk")
+    return _back_to_desk(request)
 
 
 @role_required("analyst", "manager")

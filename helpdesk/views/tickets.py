@@ -15,11 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalogue.models import RequestKind
-from helpdesk import satisfaction, selectors, services
-from helpdesk.forms import ActionForm, ChangeServiceForm, ReplyForm, id_from
-from helpdesk.models import Attachment, Team, Ticket, is_team_analyst
+from helpdesk import composer, relations, satisfaction, selectors, services
+from helpdesk.forms import ActionForm, ChangeServiceForm, ComposeForm, ReplyForm, id_from
+from helpdesk.models import Attachment, CannedReply, Team, Ticket, User, is_team_analyst
 from helpdesk.services import NEEDS_TEXT, Refused
-from helpdesk.visibility import reach
+from helpdesk.visibility import Reach, reach
 from sla.models import Priority
 from sla.timeline import REQUESTER, TEAM, explain
 
@@ -68,9 +68,13 @@ class Step:
 
 
 def _steps(ticket: Ticket, user, *, analyst: bool, action_form: ActionForm) -> list[Step]:
+    """The step buttons and boxes; for the team, the steps the composer takes are left to it."""
     posted = action_form.data.get("action") if action_form.is_bound else None
+    in_composer = set(composer.STEPS) if analyst else set()
     steps = []
     for name, label in _actions(ticket, user):
+        if name in in_composer:
+            continue
         if name not in NEEDS_TEXT:
             steps.append(Step(name, label))
             continue
@@ -88,28 +92,38 @@ def _steps(ticket: Ticket, user, *, analyst: bool, action_form: ActionForm) -> l
     return steps
 
 
-def _reply_forms(posted: ReplyForm | None, *, analyst: bool) -> tuple[ReplyForm, ReplyForm | None]:
-    """The reply box and, for the team, a separate internal-note box, each saying who reads it. A form
-    that came back with errors returns to the box it was typed in."""
-    as_note = analyst and posted is not None and bool(posted["internal"].value())
-    reply = posted if posted is not None and not as_note else ReplyForm()
-    if not analyst:
-        return reply, None
-    note = posted if as_note else ReplyForm()
-    note.auto_id = "note_%s"
-    # On the bound fields: a form that has been validated already holds them, words included.
-    reply["body"].help_text = reach("reply").label
-    note["body"].label = _("Your note for the team")
-    note["body"].help_text = reach("note").label
-    return reply, note
+def _composer(ticket: Ticket, user, posted, canned: CannedReply | None) -> ComposeForm:
+    """The team's composer: as posted when it came back (with its messages), else empty or filled from
+    a canned reply."""
+    if posted is not None:
+        return posted
+    initial = {}
+    if canned is not None:
+        initial = {"body": canned.body, "then": canned.action, "priority": canned.priority}
+    return ComposeForm(initial=initial, steps=composer.steps_for(ticket, user), priorities=Priority.choices)
+
+
+def _canned(ticket: Ticket, request) -> CannedReply | None:
+    pk = id_from(request.GET.get("canned"))
+    return ticket.team.canned_replies.filter(pk=pk).first() if pk else None
 
 
 def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, status=200, error=""):
     analyst = is_team_analyst(ticket, request.user)
     action_form = action_form or ActionForm()
-    reply_form, note_form = _reply_forms(reply_form, analyst=analyst)
     # Each clock told to its reader: the team's version in full, the requester's without internal detail.
     promise = explain(ticket, timezone.now(), audience=TEAM if analyst else REQUESTER)
+    if analyst:
+        if reply_form is not None and not isinstance(reply_form, ComposeForm):
+            reply_form = None
+        compose = _composer(ticket, request.user, reply_form, _canned(ticket, request))
+        internal = bool(compose["internal"].value())
+        compose["body"].label = _("Your words")
+        # Whom the words reach, as the choice stands (static/js/ticket.js changes it with the choice).
+        compose["body"].help_text = reach("note" if internal else "reply").label
+    else:
+        compose = reply_form if reply_form is not None else ReplyForm()
+        internal = False
     context = {
         "ticket": ticket,
         "timeline": selectors.ticket_timeline(ticket, show_internal=analyst),
@@ -119,15 +133,21 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         # History and state in the words of their reader (Ticket.reads_as_team).
         "for_team": analyst or ticket.reads_as_team(request.user),
         "steps": _steps(ticket, request.user, analyst=analyst, action_form=action_form),
-        "reply_form": reply_form,
-        "note_form": note_form,
-        # Who sees the team's own changes (the same words as the boxes': helpdesk.visibility).
-        "seen": {what: reach(what).label for what in ("priority", "assign", "move")} if analyst else {},
+        "reply_form": compose,
+        "internal": internal,
+        # Who reads what the team does here (the same sentences everywhere: helpdesk.visibility).
+        "seen": {what: reach(what).label for what in ("priority", "assign", "move", "reply", "note", "resolve")}
+        if analyst
+        else {},
+        "team_only": Reach.TEAM.label,
         "error": error,
         "answers": ticket.submission.answers if ticket.submission_id else {},
         "members": ticket.team.members.order_by("username") if analyst else [],
         "all_teams": Team.objects.order_by("name") if analyst else [],
         "priorities": Priority.choices,
+        "canned_replies": list(ticket.team.canned_replies.all()) if analyst else [],
+        "card": selectors.requester_card(ticket, request.user) if analyst else None,
+        "relations": selectors.relations(ticket, request.user),
         # The satisfaction question for the requester, the answer for the team (None for others).
         "satisfaction": satisfaction.panel(ticket, request.user),
     }
@@ -142,21 +162,34 @@ def ticket_detail(request, reference: str):
 @login_required
 @require_POST
 def ticket_reply(request, reference: str):
+    """The requester's reply, or the team's composer (a reply or a note, maybe with a step and a priority)."""
     ticket = _visible(request, reference)
-    form = ReplyForm(request.POST, request.FILES)
+    if is_team_analyst(ticket, request.user):
+        form = ComposeForm(
+            request.POST, request.FILES, steps=composer.steps_for(ticket, request.user), priorities=Priority.choices
+        )
+    else:
+        form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _ticket_page(request, ticket, reply_form=form, status=400)
+    data = form.cleaned_data
     try:
-        services.reply(
-            ticket,
-            by=request.user,
-            body=form.cleaned_data["body"],
-            internal=form.cleaned_data["internal"],
-            files=form.cleaned_data["files"],
-        )
+        if isinstance(form, ComposeForm):
+            composer.send(
+                ticket,
+                by=request.user,
+                body=data["body"],
+                internal=data["internal"],
+                then=data["then"],
+                priority=data["priority"] if data["priority"] != ticket.priority else "",
+                files=data["files"],
+            )
+        else:
+            services.reply(ticket, by=request.user, body=data["body"], internal=data["internal"], files=data["files"])
     except Refused as refused:
+        ticket = _visible(request, reference)  # as it is now; what was typed stays in the box
         return _ticket_page(request, ticket, reply_form=form, status=refused.status, error=refused.message)
-    messages.success(request, _("Your reply is added."))
+    messages.success(request, _("Your note is added.") if data["internal"] else _("Your reply is sent."))
     return redirect("ticket", reference=ticket.reference)
 
 
@@ -262,3 +295,54 @@ def change_service(request, reference: str, what: str):
     )
     messages.success(request, _("We have your request. Your reference is %(ref)s.") % {"ref": ticket.reference})
     return redirect("ticket", reference=ticket.reference)
+
+
+@login_required
+@require_POST
+def ticket_relate(request, reference: str):
+    """Tie the ticket to others and to people: link, merge, make part of, declare a major incident, copy
+    people in, note the supplier's reference. Each refusal comes back on the page with a 4xx."""
+    ticket = _visible(request, reference)
+    op = request.POST.get("op", "")
+    try:
+        if op in ("link", "unlink", "merge", "attach"):
+            other = relations.find(request.POST.get("other", "")[:40], user=request.user)
+            if op == "merge":
+                relations.merge(ticket, into=other, by=request.user)
+                messages.success(request, _("Joined with %(ref)s.") % {"ref": other.reference})
+                return redirect("ticket", reference=other.reference)
+            if op == "attach":
+                relations.attach(ticket, parent=other, by=request.user)
+            elif op == "link":
+                relations.link(ticket, other, by=request.user)
+            else:
+                relations.unlink(ticket, other, by=request.user)
+        elif op == "detach":
+            relations.detach(ticket, by=request.user)
+        elif op == "major":
+            relations.declare_major(ticket, by=request.user)
+        elif op in ("watch", "unwatch"):
+            person = _person(request.POST.get("person", ""))
+            (relations.watch if op == "watch" else relations.unwatch)(ticket, person, by=request.user)
+        elif op == "provider_reference":
+            relations.set_provider_reference(ticket, request.POST.get("provider_reference", ""), by=request.user)
+        else:
+            raise Refused(_("That is not something you can do to a ticket."), status=400)
+    except Refused as refused:
+        ticket = _visible(request, reference)
+        return _ticket_page(request, ticket, status=refused.status, error=refused.message)
+    messages.success(request, _("Done."))
+    if not Ticket.objects.visible_to(request.user).filter(pk=ticket.pk).exists():
+        return redirect("my")  # no longer copied in, so no longer theirs to see
+    return redirect("ticket", reference=ticket.reference)
+
+
+def _person(typed: str) -> User:
+    """An active person by username or email address, or Refused (400)."""
+    typed = typed.strip()[:254]
+    found = User.objects.filter(is_active=True, username__iexact=typed).first() if typed else None
+    if found is None and "@" in typed:
+        found = User.objects.filter(is_active=True, email__iexact=typed).order_by("pk").first()
+    if found is None:
+        raise Refused(_("We can't find anyone with that username or email address."), status=400)
+    return found

@@ -55,5 +55,5 @@ def test_staff_finds_a_service_sees_price_and_service_level_asks_follows_and_rep
     row.get_by_role("link").click()
     page.get_by_label("Your reply").fill("A 14-inch one, please.")
     page.get_by_role("button", name="Send").click()
-    expect(page.get_by_role("status")).to_contain_text("Your reply is added")
+    expect(page.get_by_role("status")).to_contain_text("Your reply is sent")
     expect(page.get_by_role("list").filter(has_text="A 14-inch one, please.")).to_be_visible()

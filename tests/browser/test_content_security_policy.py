@@ -146,8 +146,12 @@ def test_our_pages_show_no_policy_refusals_or_script_errors(page, site):
     assert refreshed.value.ok
     watch.collect()
     watch.visit(f"/my/tickets/{ticket}/", heading="Printer on fire")
-    page.get_by_text("Resolve…").click()  # a step's box opens without script
-    expect(page.get_by_label("What was done (the resolution)")).to_be_visible()
+    page.get_by_text("Cancel this ticket…").click()  # a step's box opens without script
+    expect(page.get_by_label("Why cancel it?")).to_be_visible()
+    page.get_by_label("Internal note").check()  # the composer's own script (static/js/ticket.js) runs
+    expect(page.get_by_label("Your words")).to_have_accessible_description(
+        "Only your team sees this. The requester does not."
+    )
     watch.collect()
     log_out(page)
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from demo.surveys import seed_staff_surveys
 from helpdesk import staff_survey
-from helpdesk.demo_surveys import seed_staff_surveys
 from helpdesk.models import (
     Division,
     Mail,

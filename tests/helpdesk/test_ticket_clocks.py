@@ -49,7 +49,7 @@ def test_the_requester_reads_we_waited_for_you_and_nothing_internal(people, poli
         mine, theirs = promise(page(client_for(people.requester), ticket)), page(client_for(people.analyst), ticket)
     assert "Our first reply" in mine and "Resolving it" in mine
     assert mine.count("Carried on: paused for 3 h 10 m while we waited for you") == 2
-    assert "We will reply by Wed 25 Nov 09:10 Stockholm" in mine
+    assert "We will reply by Wed 25 Nov 2026, 09:10 Stockholm" in mine
     for internal in ["Warning", "business time", "waiting on the requester", "Standard", "Stockholm office", "P3"]:
         assert internal not in mine, internal
     assert "Warning: most of the time allowed is used" in theirs
@@ -64,14 +64,14 @@ def test_the_analyst_reads_why_a_deadline_moved_after_a_priority_change(people, 
         theirs = promise(page(client_for(people.analyst), ticket))
         mine = promise(page(client_for(people.requester), ticket))
     assert (
-        "Deadline moved to Tue 24 Nov 15:00 Stockholm because the priority changed "
-        "(was Fri 27 Nov 10:00 Stockholm; target 24 h, now 4 h)"
+        "Deadline moved to Tue 24 Nov 2026, 15:00 Stockholm because the priority changed "
+        "(was Fri 27 Nov 2026, 10:00 Stockholm; target 24 h, now 4 h)"
     ) in theirs
     assert (
-        "Deadline moved to Tue 24 Nov 10:30 Stockholm because the priority changed "
-        "(was Tue 24 Nov 15:00 Stockholm; target 4 h, now 30 m)"
+        "Deadline moved to Tue 24 Nov 2026, 10:30 Stockholm because the priority changed "
+        "(was Tue 24 Nov 2026, 15:00 Stockholm; target 4 h, now 30 m)"
     ) in theirs
-    assert "Our deadline moved to Tue 24 Nov 15:00 Stockholm because the priority of your ticket changed" in mine
+    assert "Our deadline moved to Tue 24 Nov 2026, 15:00 Stockholm because the priority of your ticket changed" in mine
     assert "target" not in mine
 
 
@@ -149,4 +149,6 @@ def test_the_ticket_page_queries_do_not_grow_with_the_events(people, policy, cli
                 counts[who, size] = len(queries)
     assert counts["analyst", "few"] == counts["analyst", "many"], counts
     assert counts["requester", "few"] == counts["requester", "many"], counts
-    assert counts["analyst", "many"] <= 20, counts
+    # The team's workspace reads, besides: the requester card (3), the linked tickets and people copied in
+    # (2) and the team's canned replies (1).
+    assert counts["analyst", "many"] <= 22, counts

@@ -69,9 +69,6 @@ def _reach_of(on_page: bool, mailed: bool) -> Reach:
 # The boxes of an analyst's ticket page: (state the ticket is in, the box's id, what posting it does).
 TEXT_BOXES = [
     ("in_progress", "id_body", "reply"),
-    ("in_progress", "note_body", "note"),
-    ("in_progress", "act-wait_on_requester", "wait_on_requester"),
-    ("in_progress", "act-resolve", "resolve"),
     ("in_progress", "act-cancel", "cancel"),
     ("resolved", "act-reopen", "reopen"),
 ]
@@ -91,6 +88,31 @@ def test_each_text_box_tells_the_truth_about_who_reads_it(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         response = _post_box(analyst, page, box, MARKER)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert said == str(_reach_of(*_what_the_requester_gets(client_for, people, ticket, MARKER)).label)
+
+
+# The composer's choices: (the radio or option that is picked, its field's value, what posting it does).
+COMPOSER_CHOICES = [
+    ({"internal": "1"}, "mode-note-seen", "note"),
+    ({"internal": ""}, "mode-reply-seen", "reply"),
+    ({"internal": "", "then": "wait_on_requester"}, "compose-then-seen", "wait_on_requester"),
+    ({"internal": "", "then": "resolve"}, "compose-then-seen", "resolve"),
+]
+
+
+@pytest.mark.parametrize(("choice", "sentence_id", "what"), COMPOSER_CHOICES)
+def test_each_choice_in_the_composer_tells_the_truth_about_who_reads_the_words(
+    people, policy, client_for, django_capture_on_commit_callbacks, choice, sentence_id, what
+):
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+    analyst = client_for(people.analyst)
+    page = _page(analyst, ticket)
+    said = page.find(id=sentence_id).get_text(" ", strip=True)
+    assert said == str(REACH[what].label)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = analyst.post(f"/my/tickets/{ticket.reference}/reply/", {"body": MARKER, **choice})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert said == str(_reach_of(*_what_the_requester_gets(client_for, people, ticket, MARKER)).label)
 
@@ -147,23 +169,37 @@ def test_a_refused_note_comes_back_in_the_note_box_with_what_was_typed(people, p
     )
     assert response.status_code == 400
     page = BeautifulSoup(response.content, "html.parser")
-    note = page.find(id="note_body")
+    note = page.find(id="id_body")
     assert note.get_text().strip().startswith("xxx")
     assert str(Reach.TEAM.label) in _sentence(page, note)  # still said, beside the error
-    assert page.find(id="id_body").get_text().strip() == ""
+    assert page.find("input", {"name": "internal", "value": "1"}).has_attr("checked")  # still a note
 
 
 def test_a_refused_step_keeps_its_box_open_with_what_was_typed(people, policy, client_for):
     ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
     response = client_for(people.analyst).post(
-        f"/my/tickets/{ticket.reference}/act/", {"action": "resolve", "text": "y" * 5_001}
+        f"/my/tickets/{ticket.reference}/act/", {"action": "cancel", "text": "y" * 5_001}
     )
     assert response.status_code == 400
     page = BeautifulSoup(response.content, "html.parser")
-    box = page.find(id="act-resolve")
+    box = page.find(id="act-cancel")
     assert box.get_text().startswith("yyy")
     assert box.find_parent("details").has_attr("open")
-    assert not page.find(id="act-cancel").find_parent("details").has_attr("open")
+
+
+def test_a_refused_composer_keeps_the_words_the_step_and_leaves_nothing_behind(people, policy, client_for):
+    """A resolution can't be an internal note: refused with a 400, the words and choices still there."""
+    ticket = factories.ticket(requester=people.requester, team=people.team, state="in_progress", at=NOW)
+    response = client_for(people.analyst).post(
+        f"/my/tickets/{ticket.reference}/reply/", {"body": "Swapped the cable.", "internal": "1", "then": "resolve"}
+    )
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content, "html.parser")
+    assert page.find(id="id_body").get_text().strip() == "Swapped the cable."
+    assert page.find(id="compose-then").find("option", selected=True)["value"] == "resolve"
+    assert "can't be an internal note" in page.get_text()
+    ticket.refresh_from_db()
+    assert ticket.state == "in_progress" and not ticket.messages.exists()
 
 
 def test_a_step_taken_by_someone_else_meanwhile_is_no_longer_offered(people, policy, client_for):

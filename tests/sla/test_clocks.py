@@ -175,10 +175,10 @@ def test_timeline_explains_itself_in_the_readers_time_zone(office):
     with timezone.override("America/New_York"):
         lines = [entry.text for entry in timeline(clock, now=at(24, 16))]
     assert lines == [
-        "Tue 24 Nov 03:00 New York: Started: 8 h of business time allowed",
-        "Tue 24 Nov 05:00 New York: Paused: waiting on you",
-        "Tue 24 Nov 09:10 New York: Resumed after 3 h 10 m of business time paused",
-        "Due Wed 25 Nov 07:10 New York (5 h 10 m of business time left)",
+        "Tue 24 Nov 2026, 03:00 New York: Started: 8 h of business time allowed",
+        "Tue 24 Nov 2026, 05:00 New York: Paused: waiting on you",
+        "Tue 24 Nov 2026, 09:10 New York: Resumed after 3 h 10 m of business time paused",
+        "Due Wed 25 Nov 2026, 07:10 New York (5 h 10 m of business time left)",
     ]
 
 
@@ -188,8 +188,8 @@ def test_timeline_of_a_stopped_clock_says_met_or_by_how_much(office):
     with timezone.override("Europe/Stockholm"):
         lines = [entry.text for entry in timeline(clock, now=at(24, 11))]
     assert lines[-2:] == [
-        "Tue 24 Nov 10:00 Stockholm: Breached: the deadline passed",
-        "Tue 24 Nov 10:35 Stockholm: Breached by 35 m",
+        "Tue 24 Nov 2026, 10:00 Stockholm: Breached: the deadline passed",
+        "Tue 24 Nov 2026, 10:35 Stockholm: Breached by 35 m",
     ]
 
 

@@ -16,6 +16,7 @@ from catalogue.models import (
     Provider,
     RequestKind,
     RequestType,
+    SearchSynonym,
     Service,
 )
 from helpdesk.models import CostCentre, Division, Grade, Team
@@ -551,6 +552,16 @@ def seed_catalogue() -> int:
     return len(SERVICES)
 
 
+# What people type -> the words our services use for it (catalogue search finds both).
+SYNONYMS = [("printer", "printing"), ("wifi", "wi-fi, wireless"), ("computer", "laptop")]
+
+
+def seed_synonyms() -> int:
+    for word, means in SYNONYMS:
+        SearchSynonym.objects.update_or_create(word=word, defaults={"means": means})
+    return len(SYNONYMS)
+
+
 def _slug(name: str) -> str:
     from django.utils.text import slugify
 
@@ -561,4 +572,4 @@ def _key(label: str) -> str:
     return _slug(label).replace("-", "_")[:60]
 
 
-STEPS = [("catalogue services", seed_catalogue)]
+STEPS = [("catalogue services", seed_catalogue), ("search synonyms", seed_synonyms)]
