@@ -16,6 +16,7 @@ from tests.factories import (
     PASSWORD,
     CalendarFactory,
     PolicyFactory,
+    RequestTypeFactory,
     ServiceFactory,
     TeamFactory,
     UserFactory,
@@ -61,6 +62,8 @@ def test_analyst_works_the_queue_from_the_workspace_with_a_canned_reply_a_merge_
     expect(side).to_contain_text(ines.email)
 
     # A canned reply fills the composer; sending it starts the work and tells the requester.
+    # With the script running, choosing is enough: its "Use it" button (for pages without script) goes.
+    expect(page.get_by_role("button", name="Use it")).to_be_hidden()
     page.get_by_label("Canned reply").select_option(label="Looking into it")
     words = page.get_by_label("Your words")
     expect(words).to_have_value("We are on it and will update you within the hour.")
@@ -123,3 +126,29 @@ def test_editor_publishes_a_change_to_a_service_page_and_staff_see_it(page, home
     reader.goto(service_page.url)
     expect(reader.get_by_role("heading", level=1)).to_have_text("Laptops and docking stations")
     staff.close()
+
+
+def test_a_line_manager_on_a_phone_picks_their_report_as_they_type_and_asks_for_them(page):
+    TeamFactory(slug="service-desk")
+    PolicyFactory(name="Standard", is_default=True)
+    boss = UserFactory(username="boss", first_name="Berit", last_name="Holm")
+    olaf = UserFactory(username="olaf", first_name="Olaf", last_name="Ekdahl", line_manager=boss)
+    UserFactory(username="oliver", first_name="Oliver", last_name="Okafor")  # not theirs: never offered
+    monitor = RequestTypeFactory(name="Second monitor", slug="second-monitor", one_off_price=180, monthly_price=0)
+
+    log_in(page, "boss", then=f"/ask/{monitor.slug}/")
+    box = page.get_by_role("combobox", name="For whom?")
+    box.press_sequentially("ol")
+    options = page.get_by_role("option")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("Olaf Ekdahl")
+    box.press("ArrowDown")
+    box.press("Enter")
+    expect(box).to_have_value("olaf")
+    page.get_by_role("button", name="Show their price and form").click()
+    expect(page.get_by_text("You are asking for Olaf Ekdahl")).to_be_visible()
+    page.get_by_label("Why do you need it?").fill("Olaf starts on the design team on Monday.")
+    page.get_by_role("button", name=re.compile("^Send")).click()
+    expect(page.get_by_role("status").first).to_contain_text("Raised for Olaf Ekdahl")
+    ticket = Ticket.objects.get()
+    assert (ticket.requester_id, ticket.raised_by_id, ticket.request_type_id) == (olaf.pk, boss.pk, monitor.pk)
