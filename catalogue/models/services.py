@@ -40,6 +40,13 @@ class Category(models.Model):
         return self.name
 
 
+class Handoff(models.TextChoices):
+    """How a provider hears of a case we wait on them for (helpdesk/handoff.py)."""
+
+    MAIL = "mail", _("Mail to their contact address")
+    WEBHOOK = "webhook", _("A webhook to their system")
+
+
 class Provider(models.Model):
     """Who delivers a service: one of our teams, or a third party under contract."""
 
@@ -75,6 +82,13 @@ class Provider(models.Model):
         related_name="+",
         verbose_name=_("provider's hours"),
     )
+    handoff = models.CharField(
+        _("hand cases over by"),
+        max_length=10,
+        choices=Handoff.choices,
+        blank=True,
+        help_text=_("How the provider is told of a case we wait on them for. Empty: we tell them ourselves."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("kind"), FieldPanel("team")]),
@@ -86,6 +100,7 @@ class Provider(models.Model):
             [FieldRowPanel([FieldPanel("contract_reference"), FieldPanel("contract_target"), FieldPanel("calendar")])],
             heading=_("Contract"),
         ),
+        FieldPanel("handoff"),
     ]
 
     class Meta:

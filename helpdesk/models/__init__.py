@@ -1,3 +1,4 @@
+from helpdesk.models.integration import ApiToken, InboundMail, Webhook, WebhookDelivery
 from helpdesk.models.mail import Mail
 from helpdesk.models.people import (
     AutoAssign,
@@ -40,6 +41,10 @@ from helpdesk.models.tickets import (
 from helpdesk.models.workspace import CannedAction, CannedReply, Effect, Maintenance
 
 __all__ = [
+    "ApiToken",
+    "InboundMail",
+    "Webhook",
+    "WebhookDelivery",
     "OPEN_STATES",
     "PRIORITY_MATRIX",
     "Attachment",

@@ -27,6 +27,8 @@ class Mail(models.Model):
     body = models.TextField()
     html_body = models.TextField(blank=True)
     ticket = models.ForeignKey("helpdesk.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Our Message-ID for it: a reply's In-Reply-To or References names it, and so its ticket.
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
     # Service-level warnings and breaches this mail tells of: they count as told once it is accepted.
     sla_event_ids = models.JSONField(default=list, blank=True)
 

@@ -74,6 +74,7 @@ class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
     PHONE = "phone", _("Phone")
     WALK_IN = "walk_in", _("Walk-in")
+    API = "api", _("Another system (API)")
 
 
 class Level(models.TextChoices):
@@ -453,6 +454,8 @@ class Message(models.Model):
     body = models.TextField(max_length=MESSAGE_LIMIT)
     internal = models.BooleanField(default=False)
     created_at = models.DateTimeField()
+    # How it came: typed on the portal, mailed in (helpdesk/mail_in) or sent by another system (the API).
+    via = models.CharField(_("came in by"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
 
     class Meta:
         ordering = ["created_at", "pk"]
