@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from catalogue.models import RequestKind
 from helpdesk import composer, relations, satisfaction, selectors, services
 from helpdesk.forms import ActionForm, ChangeServiceForm, ComposeForm, ReplyForm, id_from
-from helpdesk.models import Attachment, CannedReply, Team, Ticket, User, is_team_analyst
+from helpdesk.models import Attachment, CannedReply, Team, Ticket, User, is_requester_side, is_team_analyst
 from helpdesk.services import NEEDS_TEXT, Refused
 from helpdesk.visibility import Reach, reach
 from sla.models import Priority
@@ -130,6 +130,7 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "clocks": promise.running,
         "promise": promise,
         "analyst": analyst,
+        "requester_side": is_requester_side(ticket, request.user),
         # History and state in the words of their reader (Ticket.reads_as_team).
         "for_team": analyst or ticket.reads_as_team(request.user),
         "steps": _steps(ticket, request.user, analyst=analyst, action_form=action_form),

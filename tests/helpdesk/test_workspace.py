@@ -283,3 +283,14 @@ def test_managers_keep_each_teams_canned_replies_in_the_admin(people, client_for
     assert CannedReply.objects.get(team=people.team).body == "Which floor?"
     assert manager.get("/admin/cannedreply/").status_code == 200
     assert client_for(people.requester).get("/admin/cannedreply/").status_code in (302, 403)
+
+
+def test_a_requester_copies_a_colleague_in_from_their_own_page(people, broken, client_for):
+    colleague = factories.UserFactory(username="colleague")
+    requester = client_for(people.requester)
+    page = _page(requester, broken)
+    form = page.find("button", {"value": "watch"}).find_parent("form")
+    assert form.find("label", {"for": "watch-person"})  # labelled
+    assert _relate(requester, broken, op="watch", person=colleague.email.upper()).status_code == 302
+    assert str(colleague) in _page(client_for(colleague), broken).find(id="copied").find_parent("section").get_text()
+    assert _relate(client_for(people.other_staff), broken, op="watch", person="other-staff").status_code == 404
