@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",  # the API (helpdesk/api/), with its OpenAPI schema and docs' static files
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
     "helpdesk.apps.SuperuserAdminConfig",
@@ -216,6 +219,24 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # it is given up and listed for managers to send again.
 MAIL_RETRY_FOR = timedelta(hours=env_int("MAIL_RETRY_HOURS", 24))
 
+# Mail in (helpdesk/mail_in/): the desk's own address, e.g. desk@desk.example.org; replies go to
+# desk+<signed token>@desk.example.org. Empty: mail in is off and notices carry no reply address.
+MAIL_IN_ADDRESS = env_str("MAIL_IN_ADDRESS")
+if MAIL_IN_ADDRESS and (MAIL_IN_ADDRESS.count("@") != 1 or "+" in MAIL_IN_ADDRESS or " " in MAIL_IN_ADDRESS):
+    raise ImproperlyConfigured(f"MAIL_IN_ADDRESS must be one plain address (local@domain); got {MAIL_IN_ADDRESS!r}.")
+MAIL_IN_MAX_BYTES = env_int("MAIL_IN_MAX_BYTES", 25 * 1024 * 1024)
+# A new mail from an address nobody has: "refuse" (answer why) or "create" (add the person, no password).
+MAIL_IN_UNKNOWN_SENDERS = env_str("MAIL_IN_UNKNOWN_SENDERS", "refuse").lower()
+if MAIL_IN_UNKNOWN_SENDERS not in {"refuse", "create"}:
+    raise ImproperlyConfigured(f"MAIL_IN_UNKNOWN_SENDERS must be refuse or create; got {MAIL_IN_UNKNOWN_SENDERS!r}.")
+# `manage.py fetch_mail`: the IMAP mailbox polled by those who cannot route mail to `manage.py mail_in`.
+MAIL_IN_IMAP_HOST = env_str("MAIL_IN_IMAP_HOST")
+MAIL_IN_IMAP_PORT = env_int("MAIL_IN_IMAP_PORT", 993)
+MAIL_IN_IMAP_USER = env_str("MAIL_IN_IMAP_USER")
+MAIL_IN_IMAP_PASSWORD = env_str("MAIL_IN_IMAP_PASSWORD")
+MAIL_IN_IMAP_FOLDER = env_str("MAIL_IN_IMAP_FOLDER", "INBOX")
+MAIL_IN_IMAP_SSL = env_bool("MAIL_IN_IMAP_SSL", True)
+
 # Background work: django-tasks with its database backend; `manage.py run_worker` runs it and
 # `manage.py run_scheduler` enqueues the periodic jobs below. Several machines may run both.
 TASKS = {
@@ -228,6 +249,7 @@ PERIODIC_TASKS = {
     # name: (dotted path of a task, seconds between runs)
     "sla-scan": ("sla.tasks.scan_task", 60),
     "mail": ("helpdesk.tasks.deliver_due_mail", 60),
+    "webhooks": ("helpdesk.tasks.deliver_due_webhooks", 60),
     "close-resolved": ("helpdesk.tasks.close_resolved_tickets", 60 * 60),
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
     "reports": ("helpdesk.tasks.refresh_reports", 5 * 60),
@@ -246,6 +268,54 @@ TICKET_AUTO_CLOSE_DAYS = env_int("TICKET_AUTO_CLOSE_DAYS", 5)
 DEFAULT_TEAM_SLUG = env_str("DEFAULT_TEAM", "service-desk")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_TYPES = ["pdf", "png", "jpg", "jpeg", "gif", "txt", "csv", "docx", "xlsx", "pptx", "zip", "log"]
+
+
+# The REST API (helpdesk/api/): personal tokens only (no session, so no CSRF to think of), errors as
+# problem details, a rate limit per token for reads and for writes (API_READ_RATE, API_WRITE_RATE:
+# "120/minute", "30/minute"; a number and second, minute, hour or day).
+def _api_rate(name: str, default: str) -> str:
+    rate = env_str(name, default)
+    count, _sep, per = rate.partition("/")
+    if not (count.isdigit() and per in {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}):
+        raise ImproperlyConfigured(f"{name} must look like 120/minute, not {rate!r}.")
+    return rate
+
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["helpdesk.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["helpdesk.api.auth.TokenAllows"],
+    "DEFAULT_THROTTLE_CLASSES": ["helpdesk.api.throttling.ReadThrottle", "helpdesk.api.throttling.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": _api_rate("API_READ_RATE", "120/minute"),
+        "api_write": _api_rate("API_WRITE_RATE", "30/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "helpdesk.api.problems.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Promise Desk API",
+    "DESCRIPTION": "Tickets, the catalogue, people and report figures. Authenticate with a personal token "
+    "made on /my/tokens/: `Authorization: Bearer pd_…`. Errors are RFC 9457 problem details.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["helpdesk.api.schema.only_ours"],
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "helpdesk.models.tickets.Level",
+        "ChannelEnum": "helpdesk.models.tickets.Channel",
+        "ActionEnum": "helpdesk.api.serializers.ACTIONS",
+    },
+    # The docs page's Swagger UI comes from our static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Promise Desk"

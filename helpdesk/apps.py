@@ -50,6 +50,7 @@ class HelpdeskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import helpdesk.webhooks  # noqa: F401 - connects forget_active before any webhook is saved
         from sla.repair import clocks_retimed
         from sla.scan import alerts_ready
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Count, Q
 
+from helpdesk import webhooks
 from helpdesk.models import OPEN_STATES, AutoAssign, EventKind, State, Team, Ticket, User
 
 STABLE_ORDER = ("username", "pk")
@@ -104,4 +105,5 @@ def auto_assign(ticket: Ticket, *, at: datetime) -> User | None:
         ticket.assignee = chosen
         ticket.save(update_fields=["assignee", "updated_at"])
         ticket.log(EventKind.ASSIGNED, by=None, at=at, to=chosen.pk, name=str(chosen))
+    webhooks.assigned(ticket, at=at)
     return chosen

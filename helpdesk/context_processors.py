@@ -33,6 +33,7 @@ def navigation(request) -> dict:
         items.append((_("Dashboard"), reverse("dashboard")))
         items.append((_("Reports"), reverse("reports")))
         items.append((_("Mail not delivered"), reverse("mail")))
+        items.append((_("Webhooks"), reverse("webhooks")))
     if roles.manager or roles.editor:
         items.append((_("Edit the site"), reverse("wagtailadmin_home")))
     # The deepest area the page is in is the current one (/dashboard/mail/ is not the dashboard).

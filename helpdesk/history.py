@@ -40,6 +40,10 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "cancel": (N_("Cancelled"), N_("Cancelled")),
     "close_as_duplicate": (N_("Closed as a duplicate"), N_("Closed as a duplicate")),
 }
+HANDOFF_WORDS = {
+    "mail": N_("Waiting on a supplier: case sent to %(provider)s by mail"),
+    "webhook": N_("Waiting on a supplier: case sent to %(provider)s by webhook"),
+}
 QUOTED = {"resolve", "reopen", "cancel"}  # their words are the event's own; a question is in the conversation
 
 
@@ -47,6 +51,8 @@ def _state_changed(data: dict, team: bool) -> str:
     action = data.get("action", "")
     if action in ACTIONS:
         sentence = _(ACTIONS[action][0 if team else 1])
+        if team and data.get("handoff") in HANDOFF_WORDS:  # helpdesk/handoff.py: who was told, and how
+            return _(HANDOFF_WORDS[data["handoff"]]) % {"provider": data.get("provider", "")}
         return _quoted(sentence, data.get("comment", "")) if action in QUOTED else sentence
     # A move between teams, or an action this code no longer knows: the state it ended in.
     return _("Now: %(state)s") % {"state": state_words(data.get("to", ""), team=team)}

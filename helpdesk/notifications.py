@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from helpdesk import outbox, satisfaction
+from helpdesk.mail_in.addresses import enabled as mail_in_enabled
 
 
 def _for_person(template: str, ticket, person, context: dict, subject: str) -> list[outbox.Outgoing]:
@@ -17,7 +18,8 @@ def _for_person(template: str, ticket, person, context: dict, subject: str) -> l
         return []
     with timezone.override(person.time_zone or "UTC"), translation.override(person.language or None):
         body = render_to_string(
-            f"emails/{template}.txt", {**context, "person": person, "site": settings.WAGTAILADMIN_BASE_URL}
+            f"emails/{template}.txt",
+            {**context, "person": person, "site": settings.WAGTAILADMIN_BASE_URL, "reply_by_mail": mail_in_enabled()},
         )
     return [outbox.Outgoing(to=[person.email], subject=subject, body=body, ticket_id=ticket.pk)]
 
@@ -26,7 +28,8 @@ def _for_team(template: str, ticket, context: dict, subject: str) -> list[outbox
     if not ticket.team.email:
         return []
     body = render_to_string(
-        f"emails/{template}.txt", {**context, "person": None, "site": settings.WAGTAILADMIN_BASE_URL}
+        f"emails/{template}.txt",
+        {**context, "person": None, "site": settings.WAGTAILADMIN_BASE_URL, "reply_by_mail": mail_in_enabled()},
     )
     return [outbox.Outgoing(to=[ticket.team.email], subject=subject, body=body, ticket_id=ticket.pk)]
 

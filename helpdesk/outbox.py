@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from smtplib import SMTPException, SMTPRecipientsRefused
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.utils import timezone
@@ -67,6 +67,7 @@ def queue(mails: Iterable[Outgoing], *, now: datetime | None = None) -> list[Mai
             html_body=m.html_body,
             ticket_id=m.ticket_id,
             sla_event_ids=list(m.sla_event_ids),
+            message_id=_message_id(),
             created_at=now,
             next_try_at=now,
             retry_until=now + settings.MAIL_RETRY_FOR,
@@ -80,6 +81,31 @@ def queue(mails: Iterable[Outgoing], *, now: datetime | None = None) -> list[Mai
     ids = [row.pk for row in created] if all(row.pk for row in created) else None
     _ask_worker(ids)
     return created
+
+
+def _message_id() -> str:
+    """A new Message-ID of ours, kept on the mail: a reply's In-Reply-To names it (helpdesk/mail_in), and
+    a message that comes back with it is our own (a loop)."""
+    from helpdesk.mail_in.addresses import desk_address
+
+    domain = desk_address()[1] or settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+    return make_msgid(idstring="pd", domain=domain)
+
+
+def headers_for(mail: Mail) -> dict[str, str]:
+    """The headers every mail of ours carries: its Message-ID; Auto-Submitted (RFC 3834), as each is
+    written by the desk on an event, so out-of-office responders and our own mail in leave it alone;
+    and, for a ticket's mail while mail in is on, the ticket's reply address as Reply-To."""
+    from helpdesk.mail_in.addresses import reply_address
+
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    if mail.message_id:
+        headers["Message-ID"] = mail.message_id
+    if mail.ticket_id:
+        address = reply_address(Mail.ticket.field.related_model(pk=mail.ticket_id))
+        if address:
+            headers["Reply-To"] = address
+    return headers
 
 
 def _ask_worker(ids: list[int] | None) -> None:
@@ -138,7 +164,9 @@ def _send(mails: list[Mail], clock) -> tuple[int, bool]:
                     for rest in mails[index:]:
                         _failed(rest, error, clock())
                     return accepted, True
-            message = EmailMultiAlternatives(mail.subject, mail.body, None, mail.to, connection=connection)
+            message = EmailMultiAlternatives(
+                mail.subject, mail.body, None, mail.to, connection=connection, headers=headers_for(mail)
+            )
             if mail.html_body:
                 message.attach_alternative(mail.html_body, "text/html")
             try:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from helpdesk import notifications
+from helpdesk import notifications, webhooks
 from helpdesk.models import EventKind, Message, Ticket, User, is_requester_side, is_team_analyst
 from helpdesk.services import TRANSITION_FIELDS, Refused, lock
 
@@ -81,6 +81,7 @@ def merge(duplicate: Ticket, *, into: Ticket, by, at: datetime | None = None) ->
             into.log(EventKind.MERGED_IN, by=by, at=at, duplicate=duplicate.reference, messages=moved)
             Ticket.objects.filter(pk__in=[duplicate.pk, into.pk]).touch()
             notifications.ticket_merged(duplicate, into)
+            webhooks.queue(webhooks.Event.TICKET_MERGED, duplicate, at=at, into=into.reference)
     except ConcurrentTransition:
         raise Refused(
             _("Someone else changed this ticket a moment ago. Reload it to see what changed."), status=409

@@ -16,7 +16,7 @@ from catalogue.entitlement import Offer
 from catalogue.forms import RequestForm
 from catalogue.models import RequestKind, RequestType, Service, Submission
 from catalogue.services import record_submission, saved_files
-from helpdesk import assignment, notifications, satisfaction
+from helpdesk import assignment, handoff, notifications, satisfaction, webhooks
 from helpdesk.models import (
     OPEN_STATES,
     Attachment,
@@ -94,9 +94,11 @@ def raise_ticket(
     notify: bool = True,
     tier: Tier[Policy] | None = None,
     channel: str = Channel.PORTAL,
+    team: Team | None = None,
 ) -> Ticket:
     """Create a ticket with its reference, history and running SLA clocks; tell people after commit
-    (unless `notify` is off, for imports and demo data).
+    (unless `notify` is off, for imports and demo data). It goes to `team` when given (mail to a team's
+    address), else to the service's owner, else to the default team.
 
     `tier` is the policy and premium step already quoted to the requester; without it, the requester's
     tier of the service's policy now. Raises Refused when `raised_by` may not ask for `requester`
@@ -107,7 +109,7 @@ def raise_ticket(
         raise Refused(_("You may ask only for yourself and for the people who report to you."))
     if channel not in Channel.values:
         raise Refused(_("That is not a way a ticket can come in."), status=400)
-    team = service.owner_team if service else default_team()
+    team = team or (service.owner_team if service else default_team())
     policy, premium = tier or _policy_for(service, requester)
     priority = priority_for(impact, urgency, entitled_tier=premium)
     # No savepoint inside a caller's transaction (asking through the catalogue): a failure undoes the
@@ -149,6 +151,7 @@ def raise_ticket(
         assignment.auto_assign(ticket, at=at)  # when the team gives out its work itself
         if notify:
             notifications.ticket_raised(ticket, clocks)
+        webhooks.queue(webhooks.Event.TICKET_CREATED, ticket, at=at, kind=kind, channel=channel)
     return ticket
 
 
@@ -197,14 +200,17 @@ def perform(
                 raise Refused(_("You can't do that to this ticket."))
             method(by=by, at=at, **kwargs)
             ticket.save(update_fields=TRANSITION_FIELDS)
+            handed = handoff.hand_over(ticket, at=at) if action == "wait_on_provider" and notify else {}
             ticket.log(
                 EventKind.STATE_CHANGED,
                 by=by,
                 at=at,
-                **{"from": source, "to": ticket.state, "action": action, "comment": text},
+                **{"from": source, "to": ticket.state, "action": action, "comment": text, **handed},
             )
+            webhooks.transition(ticket, action=action, source=source, at=at)
             if action == "wait_on_requester":
                 question = _add_message(ticket, author=by, body=text, internal=False, at=at)
+                webhooks.message_added(question)
                 if notify:
                     notifications.message_added(question)
             if action == "resolve":
@@ -246,9 +252,11 @@ def reply(
     files: Sequence[UploadedFile] = (),
     at: datetime | None = None,
     notify: bool = True,
+    via: str = Channel.PORTAL,
 ) -> Message:
-    """Add a reply (or an internal note, for analysts). The first public reply from the team stops the
-    first-response clock; a reply from the requester while we wait on them resumes the ticket."""
+    """Add a reply (or an internal note, for analysts), come `via` the portal, mail or the API. The first
+    public reply from the team stops the first-response clock; a reply from the requester while we wait
+    on them resumes the ticket."""
     at = at or timezone.now()
     analyst = is_team_analyst(ticket, by)
     if internal and not analyst:
@@ -259,7 +267,7 @@ def reply(
         raise Refused(_("This ticket is closed. Raise a new one if you still need help."), status=409)
     with transaction.atomic():
         first_response_at = lock(ticket)["first_response_at"]  # as the last writer left it
-        message = _add_message(ticket, author=by, body=body, internal=internal, at=at, files=files)
+        message = _add_message(ticket, author=by, body=body, internal=internal, at=at, files=files, via=via)
         if not internal and analyst and by.pk != ticket.requester_id and first_response_at is None:
             Ticket.objects.filter(pk=ticket.pk).update(first_response_at=at, updated_at=timezone.now())
             ticket.first_response_at = at
@@ -268,6 +276,7 @@ def reply(
         answers_us = by.pk in (ticket.requester_id, ticket.raised_by_id)
         if not internal and answers_us and ticket.state == State.WAITING_REQUESTER:
             perform(ticket, "requester_replied", by=by, at=at, notify=notify)
+        webhooks.message_added(message)  # public replies only
         if notify:
             notifications.message_added(message)
     return message
@@ -289,9 +298,16 @@ _FRESH = ("first_response_at", "priority", "assignee_id", "team_id")
 
 
 def _add_message(
-    ticket: Ticket, *, author, body: str, internal: bool, at: datetime, files: Sequence[UploadedFile] = ()
+    ticket: Ticket,
+    *,
+    author,
+    body: str,
+    internal: bool,
+    at: datetime,
+    files: Sequence[UploadedFile] = (),
+    via: str = Channel.PORTAL,
 ) -> Message:
-    message = Message.objects.create(ticket=ticket, author=author, body=body, internal=internal, created_at=at)
+    message = Message.objects.create(ticket=ticket, author=author, body=body, internal=internal, created_at=at, via=via)
     attach_files(message, files)
     ticket.log(EventKind.NOTE if internal else EventKind.REPLY, by=author, at=at, message=message.pk)
     Ticket.objects.filter(pk=ticket.pk).touch()  # every activity is a change
@@ -309,7 +325,13 @@ def attach_files(message: Message, files: Sequence[UploadedFile]) -> None:
         )
 
 
-def raise_from_submission(submission: Submission, *, premium: bool | None = None, at: datetime | None = None) -> Ticket:
+def raise_from_submission(
+    submission: Submission,
+    *,
+    premium: bool | None = None,
+    at: datetime | None = None,
+    channel: str = Channel.PORTAL,
+) -> Ticket:
     """The ticket for a catalogue request: its kind, service, answers and policy come from the submission
     (the policy quoted and recorded there, whatever the service's policy is by now).
 
@@ -331,11 +353,19 @@ def raise_from_submission(submission: Submission, *, premium: bool | None = None
         urgency=Level.HIGH if incident else Level.LOW,
         at=at,
         tier=Tier(submission.policy, premium),
+        channel=channel,
     )
 
 
 def ask_for(
-    *, request_type: RequestType, requester, raised_by, form: RequestForm, offer: Offer, at: datetime | None = None
+    *,
+    request_type: RequestType,
+    requester,
+    raised_by,
+    form: RequestForm,
+    offer: Offer,
+    at: datetime | None = None,
+    channel: str = Channel.PORTAL,
 ) -> Ticket:
     """Record a catalogue request and raise its ticket in one transaction, both under `offer`: the offer
     for `requester` on `request_type`, worked out once for the request (the page showed the same one).
@@ -347,7 +377,7 @@ def ask_for(
         submission = record_submission(
             request_type=request_type, requester=requester, raised_by=raised_by, form=form, offer=offer, files=files
         )
-        return raise_from_submission(submission, premium=offer.premium, at=at)
+        return raise_from_submission(submission, premium=offer.premium, at=at, channel=channel)
 
 
 def close_unanswered(*, now: datetime | None = None) -> int:
@@ -380,6 +410,7 @@ def take(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
             raise Refused(_("%(who)s took this ticket a moment ago.") % {"who": holder or _("Someone")}, status=409)
         ticket.assignee = by
         ticket.log(EventKind.ASSIGNED, by=by, at=at, to=by.pk, name=str(by))
+        webhooks.assigned(ticket, at=at)
         if ticket.state in (State.NEW, State.ASSIGNED):
             fresh = Ticket.objects.get(pk=ticket.pk)
             perform(fresh, "start", by=by, at=at, notify=False)
@@ -400,6 +431,7 @@ def assign(ticket: Ticket, *, by, to, at: datetime | None = None, notify: bool =
         Ticket.objects.filter(pk=ticket.pk).update(assignee=to, updated_at=timezone.now())
         ticket.assignee = to
         ticket.log(EventKind.ASSIGNED, by=by, at=at or timezone.now(), to=to.pk, name=str(to))
+        webhooks.assigned(ticket, at=at or timezone.now())
     return ticket
 
 
@@ -428,6 +460,7 @@ def change_priority(ticket: Ticket, *, by, priority: str, at: datetime | None = 
             ticket.repair_clocks(policy=ticket.policy, priority=priority, at=at, reason=RepairReason.PRIORITY)
             ticket.refresh_sla()
         ticket.log(EventKind.PRIORITY_CHANGED, by=by, at=at, **{"from": before, "to": priority})
+        webhooks.queue(webhooks.Event.TICKET_PRIORITY_CHANGED, ticket, at=at, **{"from": before, "to": priority})
     return ticket
 
 
@@ -450,6 +483,7 @@ def move_team(ticket: Ticket, *, by, team: Team, at: datetime | None = None) -> 
             ticket.move_to(by=by, team=team, at=at)
             ticket.save(update_fields=[*TRANSITION_FIELDS, "team"])
             ticket.log(EventKind.MOVED, by=by, at=at, **{"from": before, "to": team.name})
+            webhooks.queue(webhooks.Event.TICKET_MOVED, ticket, at=at, **{"from": before, "to": team.name})
             if ticket.state != source:
                 ticket.log(
                     EventKind.STATE_CHANGED,

@@ -25,6 +25,23 @@ def deliver_due_mail() -> int:
 
 
 @task()
+def deliver_webhooks(delivery_ids: list[int] | None = None) -> int:
+    """Try webhook deliveries just written (or, with no ids, every one that is due); returns how many
+    the receivers took."""
+    from helpdesk import webhooks
+
+    return webhooks.deliver_due(delivery_ids)
+
+
+@task()
+def deliver_due_webhooks() -> int:
+    """The periodic sweep: every webhook delivery whose next try has come, retries included."""
+    from helpdesk import webhooks
+
+    return webhooks.deliver_due()
+
+
+@task()
 def close_resolved_tickets() -> int:
     from helpdesk.services import close_unanswered
 
@@ -48,12 +65,13 @@ def prune_task_results() -> int:
 
     Returns 0 when task results are not kept in the database (tests, the immediate backend), else 1.
     """
-    from helpdesk.models import Mail, PeriodicRun
+    from helpdesk.models import Mail, PeriodicRun, WebhookDelivery
 
     now = timezone.now()
     PeriodicRun.objects.filter(due_at__lt=now - timedelta(days=2)).delete()
     # Sent mail is kept a fortnight (enough to answer "did it go out?"); given-up mail waits for a manager.
     Mail.objects.filter(sent_at__lt=now - timedelta(days=14)).delete()
+    WebhookDelivery.objects.filter(delivered_at__lt=now - timedelta(days=14)).delete()  # likewise
     if not isinstance(task_backends["default"], DatabaseBackend):
         return 0
     call_command("prune_db_task_results", min_age_days=14, verbosity=0)

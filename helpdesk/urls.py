@@ -2,11 +2,15 @@ from django.urls import path
 
 from helpdesk import views
 from helpdesk.views.asking import people_search
+from helpdesk.views.tokens import api_tokens, revoke_api_token
+from helpdesk.views.webhooks import webhook_add, webhook_delete, webhook_detail, webhook_list, webhook_redeliver
 
 urlpatterns = [
     path("start/", views.start, name="start"),
     path("my/", views.my_home, name="my"),
     path("my/profile/", views.profile, name="profile"),
+    path("my/tokens/", api_tokens, name="api-tokens"),
+    path("my/tokens/<int:pk>/revoke/", revoke_api_token, name="api-token-revoke"),
     path("my/report/", views.report_incident, name="report"),
     path("my/tickets/<str:reference>/", views.ticket_detail, name="ticket"),
     path("my/tickets/<str:reference>/reply/", views.ticket_reply, name="ticket-reply"),
@@ -26,6 +30,11 @@ urlpatterns = [
     path("desk/views/<int:pk>/share/", views.share_view, name="desk-share-view"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/mail/", views.undelivered, name="mail"),
+    path("dashboard/webhooks/", webhook_list, name="webhooks"),
+    path("dashboard/webhooks/add/", webhook_add, name="webhook-add"),
+    path("dashboard/webhooks/<int:pk>/", webhook_detail, name="webhook"),
+    path("dashboard/webhooks/<int:pk>/delete/", webhook_delete, name="webhook-delete"),
+    path("dashboard/webhooks/<int:pk>/deliveries/<int:delivery>/again/", webhook_redeliver, name="webhook-redeliver"),
     path("reports/", views.reports, name="reports"),
     path("reports/export/<str:fmt>/", views.report_export, name="report-export"),
     path("reports/tickets/", views.report_tickets, name="report-tickets"),

@@ -292,3 +292,29 @@ def major_incident(*, requester, team, service=None, priority: str = "P1", state
     Ticket.objects.filter(pk=made.pk).update(major=True, priority=priority)
     made.refresh_from_db()
     return made
+
+
+# -- webhooks and providers ----------------------------------------------------------------------------------
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    """A third-party supplier; `handoff` "mail" or "webhook" to hand cases to it."""
+
+    class Meta:
+        model = "catalogue.Provider"
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+    kind = "third_party"
+    contact_name = "Sam Supplier"
+    contact_email = factory.Sequence(lambda n: f"cases{n}@supplier.example.com")
+    contract_reference = factory.Sequence(lambda n: f"CT-{n:03d}")
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "helpdesk.Webhook"
+
+    url = "http://127.0.0.1:9/hook"
+    secret = factory.Sequence(lambda n: f"a-long-enough-secret-{n:04d}")
+    events = factory.LazyFunction(list)
+    created_at = factory.LazyFunction(_now)
