@@ -7,11 +7,14 @@ from catalogue.models.offerings import (
     RequestType,
     Submission,
 )
+from catalogue.models.reviews import DemandSignal, Review
 from catalogue.models.search import SearchSynonym
 from catalogue.models.services import Category, Part, Provider, Service
 
 __all__ = [
     "Category",
+    "DemandSignal",
+    "Review",
     "DiscountScheme",
     "EntitlementRule",
     "FieldType",

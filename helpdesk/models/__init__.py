@@ -1,3 +1,4 @@
+from helpdesk.models.improvement import BoardReport, Improvement, Problem
 from helpdesk.models.integration import ApiToken, InboundMail, Webhook, WebhookDelivery
 from helpdesk.models.mail import Mail
 from helpdesk.models.people import (
@@ -41,6 +42,9 @@ from helpdesk.models.tickets import (
 from helpdesk.models.workspace import CannedAction, CannedReply, Effect, Maintenance
 
 __all__ = [
+    "BoardReport",
+    "Improvement",
+    "Problem",
     "ApiToken",
     "InboundMail",
     "Webhook",

@@ -61,6 +61,15 @@ class CostCentre(models.Model):
     division = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="cost_centres", verbose_name=_("division")
     )
+    holder = models.ForeignKey(
+        "helpdesk.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="held_cost_centres",
+        verbose_name=_("budget holder"),
+        help_text=_("Sees this cost centre's monthly statements."),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -250,6 +250,14 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("related tickets"))
+    problem = models.ForeignKey(
+        "helpdesk.Problem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("problem"),
+    )
     watchers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets", verbose_name=_("copied in")
     )
