@@ -11,6 +11,8 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from catalogue.admin_demand import DemandViewSet
+from catalogue.admin_reviews import ReviewQueueViewSet
 from catalogue.forms import RequestForm
 from catalogue.models import Category, DiscountScheme, Provider, RequestType, SearchSynonym, Service
 from catalogue.models.offerings import answer_key
@@ -125,6 +127,8 @@ class CatalogueGroup(ViewSetGroup):
         ProviderViewSet,
         DiscountViewSet,
         SearchSynonymViewSet,
+        ReviewQueueViewSet,
+        DemandViewSet,
     )
 
 

@@ -102,6 +102,7 @@ def catalogue_rows(index_page, request, per_page: int = 30) -> CatalogueResults:
     filterset = CatalogueFilter(
         request.GET or None,
         queryset=services_for_catalogue().order_by("category__part", "category__sort_order", "name"),
+        request=request,
     )
     services = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = Paginator(services, per_page).get_page(request.GET.get("page"))

@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.demand import record_search_miss
 from catalogue.models import Category, Part, Service
 from catalogue.models.search import words_in
 from catalogue.search import MAX_WORDS, expanded
@@ -36,4 +37,6 @@ class CatalogueFilter(django_filters.FilterSet):
         # for half-typed searches.
         found = {s.pk for s in backend.search(" ".join(words), offered, operator="or")}
         found |= {s.pk for s in backend.autocomplete(" ".join(words_in(value)[:MAX_WORDS]), offered)}
+        if not found:  # demand the catalogue does not meet (catalogue.demand); nothing read to know it
+            record_search_miss(value, person=getattr(self.request, "user", None))
         return queryset.filter(pk__in=found)

@@ -29,6 +29,11 @@ def navigation(request) -> dict:
     # Managers, and analysts who lead a team (read with the person's teams and roles: no query of its own).
     if (roles.manager or roles.analyst) and leads_a_team(user):
         items.append((_("Follow-ups"), reverse("follow-ups")))
+    if roles.analyst or roles.manager:
+        items.append((_("Problems"), reverse("problems")))
+        items.append((_("Improvements"), reverse("improvements")))
+    else:
+        items.append((_("Suggest an improvement"), reverse("improvement-suggest")))
     if roles.manager:
         items.append((_("Dashboard"), reverse("dashboard")))
         items.append((_("Reports"), reverse("reports")))

@@ -59,12 +59,16 @@ def _state_changed(data: dict, team: bool) -> str:
 
 
 def _linked(data: dict, team: bool) -> str:
+    if "problem" in data:  # helpdesk/problems.py
+        return _("Linked to problem: %(title)s") % {"title": data.get("title", "")}
     if data.get("child"):
         return _("%(ref)s made part of this ticket") % {"ref": data.get("other", "")}
     return _("Linked with %(ref)s") % {"ref": data.get("other", "")}
 
 
 def _unlinked(data: dict, team: bool) -> str:
+    if "problem" in data:
+        return _("No longer linked to problem: %(title)s") % {"title": data.get("title", "")}
     if data.get("child"):
         return _("%(ref)s is no longer part of this ticket") % {"ref": data.get("other", "")}
     if "child" in data:

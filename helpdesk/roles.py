@@ -15,9 +15,9 @@ _REFERENCE_MODELS = ("grade", "division", "costcentre", "location", "team", "can
 _ACTIONS = ("add", "change", "delete", "view")
 _CATALOGUE = [
     f"catalogue.{action}_{model}"
-    for model in ("service", "requesttype", "category", "provider", "discountscheme", "searchsynonym")
+    for model in ("service", "requesttype", "category", "provider", "discountscheme", "searchsynonym", "review")
     for action in _ACTIONS
-]
+] + ["catalogue.view_demandsignal"]  # unmet demand is recorded by the site, only read in the admin
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     MANAGERS: ["wagtailadmin.access_admin"]

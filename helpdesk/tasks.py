@@ -60,17 +60,30 @@ def refresh_reports() -> dict:
 
 
 @task()
+def send_review_reminders() -> int:
+    """Remind owners of services and forms whose yearly review is 30 days away or overdue (once each)."""
+    from helpdesk.review_reminders import send_review_reminders as send
+
+    return send()
+
+
+@task()
 def prune_task_results() -> int:
     """Forget scheduler runs older than two days, sent mail and finished task results older than two weeks.
 
     Returns 0 when task results are not kept in the database (tests, the immediate backend), else 1.
     """
     from helpdesk.models import Mail, PeriodicRun, WebhookDelivery
+    from helpdesk.review_reminders import KEEP_FOR as REVIEW_KEEP_FOR
+    from helpdesk.review_reminders import TAG_PREFIX as REVIEW_TAG
 
     now = timezone.now()
     PeriodicRun.objects.filter(due_at__lt=now - timedelta(days=2)).delete()
     # Sent mail is kept a fortnight (enough to answer "did it go out?"); given-up mail waits for a manager.
-    Mail.objects.filter(sent_at__lt=now - timedelta(days=14)).delete()
+    # Review reminders are kept longer: they are the record that each was sent once (review_reminders).
+    Mail.objects.filter(sent_at__lt=now - timedelta(days=14)).exclude(
+        purpose=Mail.Purpose.OTHER, subject__startswith=REVIEW_TAG, created_at__gte=now - REVIEW_KEEP_FOR
+    ).delete()
     WebhookDelivery.objects.filter(delivered_at__lt=now - timedelta(days=14)).delete()  # likewise
     if not isinstance(task_backends["default"], DatabaseBackend):
         return 0

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from helpdesk import views
+from helpdesk.views import improvements as register
 from helpdesk.views.asking import people_search
+from helpdesk.views.chargeback import chargeback_download, chargeback_index, chargeback_statement
 from helpdesk.views.tokens import api_tokens, revoke_api_token
 from helpdesk.views.webhooks import webhook_add, webhook_delete, webhook_detail, webhook_list, webhook_redeliver
 
@@ -38,6 +40,9 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/export/<str:fmt>/", views.report_export, name="report-export"),
     path("reports/tickets/", views.report_tickets, name="report-tickets"),
+    path("reports/chargeback/", chargeback_index, name="chargeback"),
+    path("reports/chargeback/<str:code>/<str:month>/", chargeback_statement, name="chargeback-statement"),
+    path("reports/chargeback/<str:code>/<str:month>/<str:fmt>/", chargeback_download, name="chargeback-download"),
     path("satisfaction/<str:token>/", views.satisfaction_link, name="satisfaction-link"),
     path("my/tickets/<str:reference>/satisfaction/", views.ticket_satisfaction, name="ticket-satisfaction"),
     path("desk/follow-ups/", views.follow_ups, name="follow-ups"),
@@ -48,4 +53,12 @@ urlpatterns = [
     path("reports/surveys/<int:pk>/results/", views.survey_results, name="survey-results"),
     path("reports/surveys/<int:pk>/results.csv", views.survey_results_csv, name="survey-results-csv"),
     path("survey/<str:token>/", views.survey_answer, name="survey-answer"),
+    path("improvements/", register.improvement_list, name="improvements"),
+    path("improvements/suggest/", register.improvement_suggest, name="improvement-suggest"),
+    path("improvements/<int:pk>/", register.improvement_detail, name="improvement"),
+    path("desk/follow-ups/<int:pk>/improvement/", register.improvement_from_follow_up, name="follow-up-improvement"),
+    path("problems/", register.problem_list, name="problems"),
+    path("problems/<int:pk>/", register.problem_detail, name="problem"),
+    path("problems/<int:pk>/act/", register.problem_act, name="problem-act"),
+    path("my/tickets/<str:reference>/problem/", register.ticket_problem, name="ticket-problem"),
 ]

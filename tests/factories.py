@@ -318,3 +318,21 @@ class WebhookFactory(factory.django.DjangoModelFactory):
     secret = factory.Sequence(lambda n: f"a-long-enough-secret-{n:04d}")
     events = factory.LazyFunction(list)
     created_at = factory.LazyFunction(_now)
+
+
+# -- unmet demand ------------------------------------------------------------------------------------------
+
+
+class DemandSignalFactory(factory.django.DjangoModelFactory):
+    """A catalogue search that found nothing; pass `kind="not_entitled"` with a `request_type` for a
+    refusal (its service follows)."""
+
+    class Meta:
+        model = "catalogue.DemandSignal"
+
+    kind = "search_miss"
+    words = factory.Maybe("request_type", "", factory.Sequence(lambda n: f"words {n}"))
+    request_type = None
+    service = factory.LazyAttribute(lambda o: o.request_type.service if o.request_type else None)
+    division = factory.SubFactory(DivisionFactory)
+    at = factory.LazyFunction(_now)

@@ -89,8 +89,9 @@ def test_every_pattern_as_every_role_shows_only_what_the_role_may_see(world, cap
         # Admin screens with the first side's objects: they show reference data, not tickets.
         for path in dict.fromkeys(route.fill(values) for values in (fills if route.ours else fills[:1])):
             paths.append((route.name, path))
-    # Deleting and signing out last: the rest should find the objects, and the roles signed in.
-    paths.sort(key=lambda item: (item[0] == "logout", "/delete/" in item[1]))
+    # Deleting, unpublishing and signing out last: the rest should find the objects (and the public page
+    # live), and the roles signed in. Which admin routes are sampled shifts as routes are added.
+    paths.sort(key=lambda item: (item[0] == "logout", "/delete/" in item[1] or "/unpublish/" in item[1]))
 
     for name, path in paths:
         for role, who in clients.items():

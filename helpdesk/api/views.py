@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue.demand import record_refusal
 from catalogue.forms import RequestForm
 from catalogue.models import RequestKind, Service
 from catalogue.selectors import OfferBook, offer_to, request_types_for, request_types_to_ask, services_for_catalogue
@@ -459,6 +460,7 @@ class RequestTypeAsk(APIView):
         request_type = get_object_or_404(request_types_to_ask(requester), slug=slug)
         offer = offer_to(requester, request_type)
         if not offer.entitled:
+            record_refusal(request_type, person=requester)
             raise Refused(str(offer.reason) or _("This is not offered to them."), status=403)
         form = RequestForm(request_type.fields.all(), _form_data(incoming.validated_data["answers"]), MultiValueDict())
         if not form.is_valid():

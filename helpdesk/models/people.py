@@ -148,20 +148,22 @@ class User(AbstractUser):
         return display_name(self.first_name, self.last_name, self.username)
 
     @cached_property
-    def _memberships(self) -> tuple[frozenset[int], frozenset[str], frozenset[int]]:
-        """The teams this person works in, the role groups they hold and the teams they lead: one query
-        (a union of the link tables and the teams' leads), read on every page and kept until
-        `refresh_from_db`."""
+    def _memberships(self) -> tuple[frozenset[int], frozenset[str], frozenset[int], frozenset[int]]:
+        """The teams this person works in, the role groups they hold, the teams they lead and the cost
+        centres whose budget they hold: one query (a union of the link tables, the teams' leads and the
+        cost centres' holders), read on every page and kept until `refresh_from_db`."""
         if not self.pk:
-            return frozenset(), frozenset(), frozenset()
+            return frozenset(), frozenset(), frozenset(), frozenset()
         teams = Team.members.through.objects.filter(user_id=self.pk).values_list(Value("team"), "team_id", Value(""))
         groups = self.groups.through.objects.filter(user_id=self.pk, group__name__in=[MANAGERS, EDITORS])
         led = Team.objects.filter(lead_id=self.pk).order_by().values_list(Value("lead"), "pk", Value(""))
-        rows = list(teams.union(groups.values_list(Value("group"), Value(0), "group__name"), led, all=True))
+        held = CostCentre.objects.filter(holder_id=self.pk).order_by().values_list(Value("held"), "pk", Value(""))
+        rows = list(teams.union(groups.values_list(Value("group"), Value(0), "group__name"), led, held, all=True))
         return (
             frozenset(team for link, team, _ in rows if link == "team"),
             frozenset(group for link, _, group in rows if link == "group"),
             frozenset(team for link, team, _ in rows if link == "lead"),
+            frozenset(centre for link, centre, _ in rows if link == "held"),
         )
 
     def refresh_from_db(self, *args, **kwargs) -> None:
@@ -177,6 +179,11 @@ class User(AbstractUser):
     def led_team_ids(self) -> frozenset[int]:
         """The teams whose lead this person is (they follow up poor satisfaction answers)."""
         return self._memberships[2]
+
+    @property
+    def held_cost_centre_ids(self) -> frozenset[int]:
+        """The cost centres whose budget this person holds (they see those chargeback statements)."""
+        return self._memberships[3]
 
     @property
     def roles(self) -> Roles:

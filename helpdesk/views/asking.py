@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
+from catalogue.demand import record_refusal
 from catalogue.forms import RequestForm
 from catalogue.models import RequestKind
 from catalogue.selectors import offer_to, request_types_to_ask
@@ -89,6 +90,7 @@ def ask(request, slug: str):
         "on_behalf": requester.pk != request.user.pk,
     }
     if not offer.entitled:
+        record_refusal(request_type, person=requester)
         return render(request, "catalogue/not_entitled.html", context, status=403)
     if request.method == "POST" and status == 200:
         if not form.is_valid():
