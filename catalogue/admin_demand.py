@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from catalogue.demand import gaps
+from catalogue.spreadsheet import safe
 
 PERMISSION = "catalogue.view_demandsignal"
 PERIODS = {"30d": timedelta(days=30), "90d": timedelta(days=90), "12m": timedelta(days=365)}
@@ -35,14 +36,6 @@ class PeriodForm(forms.Form):
         choices=[("30d", _("Last 30 days")), ("90d", _("Last 90 days")), ("12m", _("Last 12 months"))],
         required=False,
     )
-
-
-def safe(value):
-    """A cell a spreadsheet shows as typed: searched words starting with =, +, - or @ would otherwise run
-    as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 class DemandView(WagtailAdminTemplateMixin, TemplateView):

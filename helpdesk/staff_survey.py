@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalogue.spreadsheet import safe
 from helpdesk import outbox
 from helpdesk.models import (
     Division,
@@ -41,7 +42,6 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.models.staff_survey import day
-from helpdesk.reports.table import safe
 from helpdesk.services import Refused
 
 TEXT_LIMIT = 2_000
@@ -381,7 +381,7 @@ CSV_HEADER = [
 
 
 def _cell(value: Any) -> Any:
-    """A value a spreadsheet shows as typed (table.safe), and nothing for none."""
+    """A value a spreadsheet shows as typed (catalogue.spreadsheet.safe), and nothing for none."""
     return "" if value is None else safe(value)
 
 

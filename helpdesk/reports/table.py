@@ -8,6 +8,7 @@ from datetime import timedelta
 import tablib
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.spreadsheet import safe
 from helpdesk.reports.read import Figures, Report
 
 
@@ -63,14 +64,6 @@ HEADLINE = tuple(
     for column in COLUMNS
     if column.key == key
 )
-
-
-def safe(value):
-    """A cell a spreadsheet shows as typed: text starting with =, +, - or @ would otherwise run as a
-    formula (a ticket's title is whatever its requester typed)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def hours(value: timedelta | None) -> float | None:

@@ -21,10 +21,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from catalogue.spreadsheet import safe
 from helpdesk import chargeback
 from helpdesk.models import CostCentre
 from helpdesk.reports.periods import last_full_month
-from helpdesk.reports.table import safe
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
