@@ -142,7 +142,7 @@ def _send_and_answer(survey: StaffSurvey, which: int) -> int:
     days = (survey.closes_on - survey.opens_on).days
     responses, answered = [], []
     for code, counts in ANSWERS.items():
-        rng = random.Random(f"{survey.year}-{code}")  # noqa: S311 - demo answers, the same on every run
+        rng = random.Random(f"{survey.year}-{code}")
         in_division = [p for p in people if (p.division.code if p.division else "") == code][: counts[which]]
         for person in in_division:
             day = survey.opens_on + timedelta(days=rng.randint(0, days))

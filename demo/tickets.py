@@ -7,8 +7,6 @@ reported on the incident form or on the service's own catalogue form. Every demo
 services they pay for monthly, to change or cancel on /my/.
 """
 
-# ruff: noqa: S311 - demo data is made up, not secret
-
 from __future__ import annotations
 
 import random

@@ -116,16 +116,17 @@ def _ask_worker(ids: list[int] | None) -> None:
     enqueue_with_change(deliver_mail, ids)
 
 
-def _claim(ids: list[int] | None, now: datetime, limit: int) -> list[Mail]:
-    """Take the due mails (among `ids`, or any) for this worker: locked rows are another worker's."""
+def claim(model, ids: list[int] | None, now: datetime, limit: int) -> list:
+    """Take the due rows of `model` (mail, or a webhook's deliveries: anything with `next_try_at`), among
+    `ids` or any, for this worker, for CLAIM_FOR: rows another worker has locked are theirs."""
     with transaction.atomic():
-        due = Mail.objects.filter(next_try_at__lte=now)
+        due = model.objects.filter(next_try_at__lte=now)
         if ids is not None:
             due = due.filter(pk__in=ids)
-        mails = list(due.select_for_update(skip_locked=True).order_by("next_try_at", "pk")[:limit])
-        if mails:
-            Mail.objects.filter(pk__in=[m.pk for m in mails]).update(next_try_at=now + CLAIM_FOR)
-    return mails
+        rows = list(due.select_for_update(skip_locked=True).order_by("next_try_at", "pk")[:limit])
+        if rows:
+            model.objects.filter(pk__in=[row.pk for row in rows]).update(next_try_at=now + CLAIM_FOR)
+    return rows
 
 
 def deliver(ids: list[int] | None = None, *, now: datetime | None = None, limit: int = 200) -> int:
@@ -136,7 +137,7 @@ def deliver(ids: list[int] | None = None, *, now: datetime | None = None, limit:
     started = timezone.now()
     accepted = 0
     while True:
-        mails = _claim(ids, clock(), limit)
+        mails = claim(Mail, ids, clock(), limit)
         sent, whole = _send(mails, clock)
         accepted += sent
         if ids is not None or not whole or len(mails) < limit or timezone.now() - started > SWEEP_FOR:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from helpdesk import services
 from helpdesk.models import EventKind, Problem, Ticket, is_team_analyst
-from helpdesk.models.tickets import OPEN_STATES, State
+from helpdesk.models.tickets import OPEN_STATES
 from helpdesk.services import Refused
 
 TITLE_LIMIT = Problem._meta.get_field("title").max_length
@@ -158,15 +158,7 @@ def resolve(problem: Problem, *, by, resolution: str, at: datetime | None = None
         _not_resolved(problem)
         problem.status, problem.resolution, problem.resolved_at = Problem.Status.RESOLVED, resolution, at
         problem.save(update_fields=["status", "resolution", "resolved_at"])
-        incidents = problem.incidents.filter(state__in=OPEN_STATES).select_related("team", "service", "requester")
-        for incident in incidents.order_by("pk"):
-            try:
-                with transaction.atomic():
-                    if incident.state in (State.NEW, State.ASSIGNED):
-                        services.perform(incident, "start", by=by, at=at, notify=False)
-                    services.perform(incident, "resolve", by=by, at=at, text=resolution)
-            except Refused:
-                outcome.left.append(incident.reference)
-            else:
-                outcome.resolved.append(incident.reference)
+        outcome.resolved, outcome.left = services.resolve_together(
+            problem.incidents.all(), by=by, at=at, text=resolution
+        )
     return outcome

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from helpdesk import notifications, webhooks
+from helpdesk import notifications, status, webhooks
 from helpdesk.models import EventKind, Message, Ticket, User, is_requester_side, is_team_analyst
 from helpdesk.services import TRANSITION_FIELDS, Refused, lock
 
@@ -102,6 +102,7 @@ def declare_major(ticket: Ticket, *, by, at: datetime | None = None) -> Ticket:
             return ticket
         ticket.major = True
         ticket.log(EventKind.MAJOR, by=by, at=at)
+        status.forget_banner()  # the flag is set by update(), which sends no post_save
     return ticket
 
 

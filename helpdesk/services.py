@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
@@ -228,19 +229,31 @@ def perform(
     return ticket
 
 
-def resolve_children(parent: Ticket, *, by, at: datetime, text: str, notify: bool = True) -> list[str]:
-    """Resolve the open tickets that are part of `parent` with the parent's resolution, each in its own
-    transaction (work not started is started first, by `by`). Returns the references `by` could not
-    resolve (another team's, or changed meanwhile); they stay open with their parent named on them."""
-    left = []
-    for child in parent.children.filter(state__in=OPEN_STATES).select_related("team", "service").order_by("pk"):
+def resolve_together(
+    tickets: QuerySet[Ticket], *, by, at: datetime, text: str, notify: bool = True
+) -> tuple[list[str], list[str]]:
+    """Resolve each open ticket of `tickets` with `text`, each in its own savepoint (work not started is
+    started first, by `by`), so each requester gets the resolution mail. Returns the references resolved
+    and those `by` could not resolve (another team's, or changed meanwhile), which stay open. Used for a
+    parent's parts and for a problem's incidents."""
+    resolved, left = [], []
+    for ticket in tickets.filter(state__in=OPEN_STATES).select_related("team", "service", "requester").order_by("pk"):
         try:
-            if child.state in (State.NEW, State.ASSIGNED):
-                perform(child, "start", by=by, at=at, notify=False)
-            perform(child, "resolve", by=by, at=at, text=text, notify=notify)
+            with transaction.atomic():
+                if ticket.state in (State.NEW, State.ASSIGNED):
+                    perform(ticket, "start", by=by, at=at, notify=False)
+                perform(ticket, "resolve", by=by, at=at, text=text, notify=notify)
         except Refused:
-            left.append(child.reference)
-    return left
+            left.append(ticket.reference)
+        else:
+            resolved.append(ticket.reference)
+    return resolved, left
+
+
+def resolve_children(parent: Ticket, *, by, at: datetime, text: str, notify: bool = True) -> list[str]:
+    """Resolve the open parts of `parent` with its resolution (resolve_together); returns those left open,
+    which keep their parent named on them."""
+    return resolve_together(parent.children.all(), by=by, at=at, text=text, notify=notify)[1]
 
 
 def reply(

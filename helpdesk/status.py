@@ -23,7 +23,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from catalogue.models import Category, Part, Service
-from helpdesk.models import OPEN_STATES, Effect, EventKind, Maintenance, Message, Ticket, TicketEvent
+from helpdesk.models import OPEN_STATES, Effect, Maintenance, Message, Ticket
 from sla.models import Priority
 
 # How far ahead the status page lists planned maintenance.
@@ -388,11 +388,4 @@ def _ticket_saved(instance: Ticket, update_fields=None, **kwargs) -> None:
     # A major incident's state may have changed, or a ticket was just unmade one (saving "major"). Other
     # tickets' saves, nearly all of them, leave the cache alone.
     if instance.major or (update_fields and "major" in update_fields):
-        forget_banner()
-
-
-@receiver(post_save, sender=TicketEvent, dispatch_uid="helpdesk.status.major_declared")
-def _major_declared(instance: TicketEvent, created: bool = False, **kwargs) -> None:
-    # Declaring a major incident sets the flag with QuerySet.update() (no post_save) and logs this event.
-    if created and instance.kind == EventKind.MAJOR:
         forget_banner()

@@ -47,7 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.tasks import enqueue_with_change
 from helpdesk.models import Message, Ticket, Webhook, WebhookDelivery
-from helpdesk.outbox import CLAIM_FOR, SWEEP_FOR, pause_after
+from helpdesk.outbox import CLAIM_FOR, SWEEP_FOR, claim, pause_after
 
 logger = logging.getLogger(__name__)
 
@@ -225,18 +225,6 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def _claim(ids: list[int] | None, now: datetime, limit: int) -> list[WebhookDelivery]:
-    """Take the due deliveries (among `ids`, or any) for this worker: locked rows are another worker's."""
-    with transaction.atomic():
-        due = WebhookDelivery.objects.filter(next_try_at__lte=now)
-        if ids is not None:
-            due = due.filter(pk__in=ids)
-        rows = list(due.select_for_update(skip_locked=True).order_by("next_try_at", "pk")[:limit])
-        if rows:
-            WebhookDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(next_try_at=now + CLAIM_FOR)
-    return rows
-
-
 def deliver_due(
     ids: list[int] | None = None, *, now: datetime | None = None, limit: int = 100, timeout: float = TIMEOUT_SECONDS
 ) -> int:
@@ -247,7 +235,7 @@ def deliver_due(
     started = time.monotonic()
     taken = 0
     while True:
-        rows = _claim(ids, clock(), limit)
+        rows = claim(WebhookDelivery, ids, clock(), limit)
         stop_at = time.monotonic() + CLAIM_FOR.total_seconds() / 2
         for index, row in enumerate(rows):
             if time.monotonic() > stop_at:  # near the end of the claim: hand the rest back untried

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from catalogue.forms import PersonField
 from catalogue.models import RequestKind
 from helpdesk import composer, relations, satisfaction, selectors, services
 from helpdesk.forms import ActionForm, ChangeServiceForm, ComposeForm, ReplyForm, id_from
@@ -339,11 +341,12 @@ def ticket_relate(request, reference: str):
 
 
 def _person(typed: str) -> User:
-    """An active person by username or email address, or Refused (400)."""
-    typed = typed.strip()[:254]
-    found = User.objects.filter(is_active=True, username__iexact=typed).first() if typed else None
-    if found is None and "@" in typed:
-        found = User.objects.filter(is_active=True, email__iexact=typed).order_by("pk").first()
+    """An active person by username or email address (the one lookup: catalogue.forms.PersonField), or
+    Refused (400) with its words."""
+    try:
+        found = PersonField(required=False).clean(typed)
+    except ValidationError as error:
+        raise Refused(error.messages[0], status=400) from None
     if found is None:
-        raise Refused(_("We can't find anyone with that username or email address."), status=400)
+        raise Refused(PersonField.default_error_messages["invalid_choice"], status=400)
     return found

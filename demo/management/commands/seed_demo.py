@@ -12,8 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms import demo as cms_demo
-from demo import catalogue, surveys, tickets, workspace
+from demo import catalogue, pages, surveys, tickets, workspace
 from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
 from helpdesk.roles import EDITORS, MANAGERS, ensure_role_groups
 from sla.models import Calendar, Closure, OpeningHours, Policy, Priority, Target, TargetKind
@@ -110,7 +109,7 @@ PREMIUM_FROM_LEVEL = 5
 # reports are worked out from every ticket; surveys come last (their colleagues raise no tickets).
 DEMO_STEPS = [
     *catalogue.STEPS,
-    *cms_demo.STEPS,
+    *pages.STEPS,
     *tickets.STEPS,
     *workspace.STEPS,
     ("reports", tickets.seed_reports),
