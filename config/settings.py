@@ -254,6 +254,7 @@ PERIODIC_TASKS = {
     "prune-task-results": ("helpdesk.tasks.prune_task_results", 24 * 60 * 60),
     "reports": ("helpdesk.tasks.refresh_reports", 5 * 60),
     "review-reminders": ("helpdesk.tasks.send_review_reminders", 60 * 60),
+    "board-report": ("helpdesk.tasks.make_board_report", 60 * 60),
 }
 # `check_worker` fails, and /healthz says so, when work has been due this long with no worker claiming any.
 WORKER_STALE_MINUTES = env_int("WORKER_STALE_MINUTES", 10)

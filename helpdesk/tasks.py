@@ -89,3 +89,12 @@ def prune_task_results() -> int:
         return 0
     call_command("prune_db_task_results", min_age_days=14, verbosity=0)
     return 1
+
+
+@task()
+def make_board_report() -> int | None:
+    """On the first working day of a month, make (and mail) the board report for the month before."""
+    from helpdesk.board.make import generate_due
+
+    report = generate_due()
+    return report.pk if report else None

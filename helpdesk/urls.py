@@ -3,6 +3,7 @@ from django.urls import path
 from helpdesk import views
 from helpdesk.views import improvements as register
 from helpdesk.views.asking import people_search
+from helpdesk.views.board import board_index, board_make, board_pdf, board_report, board_table
 from helpdesk.views.chargeback import chargeback_download, chargeback_index, chargeback_statement
 from helpdesk.views.tokens import api_tokens, revoke_api_token
 from helpdesk.views.webhooks import webhook_add, webhook_delete, webhook_detail, webhook_list, webhook_redeliver
@@ -40,6 +41,11 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/export/<str:fmt>/", views.report_export, name="report-export"),
     path("reports/tickets/", views.report_tickets, name="report-tickets"),
+    path("reports/board/", board_index, name="board"),
+    path("reports/board/make/", board_make, name="board-make"),
+    path("reports/board/<str:month>/", board_report, name="board-report"),
+    path("reports/board/<str:month>/v<int:version>.pdf", board_pdf, name="board-pdf"),
+    path("reports/board/<str:month>/v<int:version>/<slug:key>.<str:fmt>", board_table, name="board-table"),
     path("reports/chargeback/", chargeback_index, name="chargeback"),
     path("reports/chargeback/<str:code>/<str:month>/", chargeback_statement, name="chargeback-statement"),
     path("reports/chargeback/<str:code>/<str:month>/<str:fmt>/", chargeback_download, name="chargeback-download"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -18,7 +18,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from catalogue.models import FormField, RequestType
 from cms.models import CatalogueIndexPage, HomePage, Milestone, ProjectPage, PromisePage, PromiseTeam, ServicePage
 from helpdesk import services
+from helpdesk.board.make import generate as board_make
 from helpdesk.models import SavedView, Ticket, User
+from helpdesk.reports import periods
 from tests import factories
 
 # Our own screens in the Wagtail admin (ModelViewSets and snippets): walked whole; the rest of /admin/
@@ -211,6 +213,8 @@ class World:
             "content_type_model_name": "team",
             "object_id": str(self.people.team.pk),
             "id": "1",
+            "month": "2026-11",  # a month with a board report (build_world) and chargeback statements
+            "code": side.ticket.requester.cost_centre.code if side.ticket.requester.cost_centre else "1",
             "arg0": "",
             "arg1": "",
         }
@@ -307,6 +311,7 @@ def build_world(people) -> World:
     home.add_child(instance=promise)
     promise.save_revision().publish()
     pages = ["/", "/services/", "/services/laptop/", "/windows-11/", "/it-promise/"]
+    board_make(periods.month(date(2026, 11, 1)), now=datetime(2026, 12, 2, 12, tzinfo=UTC))
     return World(people, request_type, mine, theirs, pages, public_marker="MARKPUB")
 
 

@@ -121,3 +121,8 @@ class BoardReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("board-report", args=[f"{self.month:%Y-%m}"])

@@ -1,0 +1,204 @@
+"""Making, keeping and mailing the board report.
+
+- **When**: the scheduler asks every hour (`helpdesk.tasks.make_board_report`); the report for the month
+  before is made on the first working day of a month (Monday to Friday, not a public holiday or closure of
+  the default service level's calendar), or on the first run after it when none was made that day.
+- **Kept**: figures, the page and the PDF are stored together and never changed. Making it again is a
+  new version, which must say why; every version stays readable.
+- **Mailed** to every manager with an address, in the same transaction as the report is stored (the
+  outbox retries until the mail server takes it). The mail links to the report: a board paper stays
+  behind the sign-in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import tablib
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from catalogue.spreadsheet import safe
+from helpdesk import outbox
+from helpdesk.board import figures as board_figures
+from helpdesk.models import BoardReport, Mail, ReportState, User
+from helpdesk.reports import charts
+from helpdesk.reports.periods import Period, last_full_month, month, today, window
+from helpdesk.roles import MANAGERS
+from helpdesk.services import Refused
+from sla.models import Policy
+
+REASON_LIMIT = BoardReport._meta.get_field("reason").max_length
+
+
+def first_working_day(first: date) -> date:
+    """The first working day of the month starting `first`: Monday to Friday, not closed on the default
+    service level's calendar (its public holidays and closures)."""
+    policy = Policy.default()
+    closed = policy.calendar.closed_dates() if policy and policy.calendar_id else ()
+    day = first
+    while day.weekday() >= 5 or day in closed:
+        day += timedelta(days=1)
+    return day
+
+
+def _drawn(chart: dict | None):
+    if not chart:
+        return None
+    if chart["kind"] == "columns":
+        series = (("raised", _("Raised")), ("resolved", _("Resolved")))
+        return charts.columns(chart["groups"], series, lambda group: group["label"])
+    return charts.percents([(label, percent) for label, percent in chart["rows"]])
+
+
+def render_html(figures: dict) -> str:
+    """The report's body as HTML: the same for the page and the PDF."""
+
+    def laid_out(table: dict) -> dict:
+        kinds = [column["kind"] for column in table["columns"]]
+        rows = [list(zip(row, kinds, strict=True)) for row in table["rows"]]
+        total = list(zip(table["total"], kinds, strict=True)) if table.get("total") else None
+        return {**table, "drawn": _drawn(table["chart"]), "cells": rows, "total_cells": total}
+
+    sections = [
+        {**section, "tables": [laid_out(table) for table in section["tables"]]} for section in figures["sections"]
+    ]
+    return render_to_string("helpdesk/board/_body.html", {"figures": figures, "sections": sections})
+
+
+def render_pdf(report: BoardReport) -> bytes:
+    """The kept body as a board paper (A4, numbered pages), drawn by WeasyPrint with the system's fonts
+    and no network access."""
+    from weasyprint import HTML
+
+    from helpdesk.views.chargeback import local_fetcher
+
+    html = render_to_string("helpdesk/board/pdf/report.html", {"report": report, "body": report.html})
+    return HTML(string=html, base_url=str(settings.STATICFILES_DIRS[0]), url_fetcher=local_fetcher()).write_pdf()
+
+
+def _managers() -> list[User]:
+    return list(User.objects.filter(groups__name=MANAGERS, is_active=True).exclude(email="").distinct().order_by("pk"))
+
+
+def _mails(report: BoardReport) -> list[outbox.Outgoing]:
+    link = settings.WAGTAILADMIN_BASE_URL + report.get_absolute_url() + f"?version={report.version}"
+    subject = _("Board report for %(month)s") % {"month": report.figures["label"]}
+    if report.version > 1:
+        subject = _("%(subject)s, version %(version)s") % {"subject": subject, "version": report.version}
+    return [
+        outbox.Outgoing(
+            to=[person.email],
+            subject=subject,
+            body=render_to_string(
+                "emails/board_report.txt", {"report": report, "person": person, "link": link, "subject": subject}
+            ),
+            purpose=Mail.Purpose.REPORT,
+        )
+        for person in _managers()
+    ]
+
+
+def generate(period: Period, *, by: User | None = None, reason: str = "", now: datetime | None = None) -> BoardReport:
+    """Make and keep the report for `period` (a month), and mail the managers. The first version needs
+    no reason; every later one does. Refused (400) for a month not yet over or a missing reason."""
+    now = now or timezone.now()
+    reason = " ".join(reason.split())
+    if period.last >= today(now):
+        raise Refused(_("A month's board report can be made once the month is over."), status=400)
+    if len(reason) > REASON_LIMIT:
+        raise Refused(_("Say why in at most %(n)s characters.") % {"n": REASON_LIMIT}, status=400)
+    if BoardReport.objects.filter(month=period.first).exists() and not reason:
+        raise Refused(_("This month's report was made already: say why it is being made again."), status=400)
+    figures = board_figures.gather(period, today=today(now))
+    html = render_html(figures)
+    with transaction.atomic():
+        latest = BoardReport.objects.filter(month=period.first).aggregate(latest=Max("version"))["latest"] or 0
+        report = BoardReport.objects.create(
+            month=period.first,
+            version=latest + 1,
+            reason=reason,
+            generated_at=now,
+            generated_by=by,
+            figures=figures,
+            html=html,
+            mailed_at=now,
+        )
+        report.pdf.save(f"board-{period.key}-v{report.version}.pdf", ContentFile(render_pdf(report)), save=True)
+        outbox.queue(_mails(report), now=now)
+    return report
+
+
+def generate_due(*, now: datetime | None = None) -> BoardReport | None:
+    """The scheduler's job: make last month's report when its day has come and none exists yet."""
+    now = now or timezone.now()
+    period = last_full_month(now)
+    if today(now) < first_working_day(period.last + timedelta(days=1)):
+        return None
+    if BoardReport.objects.filter(month=period.first).exists():
+        return None
+    refreshed = ReportState.objects.filter(key="facts").values_list("refreshed_at", flat=True).first()
+    if refreshed is None or refreshed < window(period)[1]:
+        return None  # the roll-ups have not counted the month's last hours yet: next hour
+    try:
+        return generate(period, now=now)
+    except IntegrityError:  # another worker kept the same month's first version a moment ago
+        return None
+
+
+def latest(month_first: date, version: int | None = None) -> BoardReport | None:
+    found = BoardReport.objects.filter(month=month_first)
+    if version is not None:
+        found = found.filter(version=version)
+    return found.order_by("-version").first()
+
+
+def kept_months() -> list[dict]:
+    """The months with a report, newest first, each with its versions (newest first). One query."""
+    months: dict[date, list[BoardReport]] = {}
+    kept = BoardReport.objects.defer("html", "figures").select_related("generated_by").order_by("-month", "-version")
+    for report in kept:
+        months.setdefault(report.month, []).append(report)
+    return [{"period": month(first), "versions": versions} for first, versions in months.items()]
+
+
+def kept_months_of(month_first: date) -> list[BoardReport]:
+    """Every version of one month's report, newest first."""
+    return list(BoardReport.objects.filter(month=month_first).defer("html", "figures").order_by("-version"))
+
+
+def dataset(table: dict) -> tablib.Dataset:
+    """One kept table as data: numbers stay numbers, amounts exact decimal text, times in hours."""
+    headers = []
+    for column in table["columns"]:
+        label = column["label"]
+        headers.append(
+            f"{label} (%)"
+            if column["kind"] == "percent"
+            else f"{label} (business hours)"
+            if column["kind"] == "time"
+            else label
+        )
+    data = tablib.Dataset(headers=headers, title=slugify(table["key"])[:31] or "table")
+    kinds = [column["kind"] for column in table["columns"]]
+    for row in table["rows"] + ([table["total"]] if table.get("total") else []):
+        data.append([_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+    return data
+
+
+def _cell(value, kind: str):
+    if value is None:
+        return ""
+    if kind == "time":
+        return round(value / 3600, 2)
+    return safe(value) if isinstance(value, str) and kind == "text" else value
+
+
+def workbook(report: BoardReport) -> tablib.Databook:
+    return tablib.Databook([dataset(table) for table in board_figures.tables(report.figures).values()])
