@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from bench.api import bench_api
+from bench.board import bench_board
 from bench.clock import bench_clock
 from bench.desk import bench_desk
 from bench.mail_in import bench_mail_in
@@ -19,4 +20,5 @@ BENCHES: list[Callable[[], None]] = [
     bench_reports,
     bench_mail_in,
     bench_api,
+    bench_board,
 ]
