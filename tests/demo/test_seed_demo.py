@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -15,6 +15,7 @@ from demo.management.commands.seed_demo import PEOPLE
 from demo.tickets import ONGOING, PROBLEMS
 from demo.workspace import CANNED
 from helpdesk.models import (
+    BoardReport,
     CannedReply,
     Channel,
     CostCentre,
@@ -155,6 +156,13 @@ def _newcomer_can_try_everything(client):
 
     # Catalogue search knows what people call things.
     assert {"printing"} <= set(expanded("printer")) and {"wi-fi", "wireless"} <= set(expanded("wifi"))
+
+    # Last month's board report is made once, with figures to show, for the demo manager to open.
+    kept = BoardReport.objects.get()
+    assert kept.version == 1 and kept.figures["totals"]["raised"] > 0 and kept.pdf
+    manager_client = Client()
+    manager_client.force_login(User.objects.get(username="manager"))
+    assert manager_client.get(kept.get_absolute_url()).status_code == 200
 
     # The demo editor can publish pages.
     editor = User.objects.get(username="editor")

@@ -114,6 +114,7 @@ DEMO_STEPS = [
     *workspace.STEPS,
     ("reports", tickets.seed_reports),
     *surveys.STEPS,
+    ("board report", tickets.seed_board_report),
 ]
 
 
