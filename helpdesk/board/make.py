@@ -116,22 +116,31 @@ def generate(period: Period, *, by: User | None = None, reason: str = "", now: d
         raise Refused(_("Say why in at most %(n)s characters.") % {"n": REASON_LIMIT}, status=400)
     if BoardReport.objects.filter(month=period.first).exists() and not reason:
         raise Refused(_("This month's report was made already: say why it is being made again."), status=400)
+    # The version is the one after those kept when asked: one made meanwhile refuses this one (409).
+    latest_version = BoardReport.objects.filter(month=period.first).aggregate(latest=Max("version"))["latest"]
     figures = board_figures.gather(period, today=today(now))
-    html = render_html(figures)
-    with transaction.atomic():
-        latest = BoardReport.objects.filter(month=period.first).aggregate(latest=Max("version"))["latest"] or 0
-        report = BoardReport.objects.create(
-            month=period.first,
-            version=latest + 1,
-            reason=reason,
-            generated_at=now,
-            generated_by=by,
-            figures=figures,
-            html=html,
-            mailed_at=now,
-        )
-        report.pdf.save(f"board-{period.key}-v{report.version}.pdf", ContentFile(render_pdf(report)), save=True)
-        outbox.queue(_mails(report), now=now)
+    report = BoardReport(
+        month=period.first,
+        version=(latest_version or 0) + 1,
+        reason=reason,
+        generated_at=now,
+        generated_by=by,
+        figures=figures,
+        html=render_html(figures),
+        mailed_at=now,
+    )
+    # The PDF is drawn (a second or two) before the transaction, and removed again if the row is not kept.
+    report.pdf.save(f"board-{period.key}-v{report.version}.pdf", ContentFile(render_pdf(report)), save=False)
+    try:
+        with transaction.atomic():
+            report.save(force_insert=True)
+            outbox.queue(_mails(report), now=now)
+    except IntegrityError:
+        report.pdf.delete(save=False)
+        raise Refused(
+            _("Another version of this month's report was made at the same moment: read it before making one more."),
+            status=409,
+        ) from None
     return report
 
 
@@ -148,7 +157,7 @@ def generate_due(*, now: datetime | None = None) -> BoardReport | None:
         return None  # the roll-ups have not counted the month's last hours yet: next hour
     try:
         return generate(period, now=now)
-    except IntegrityError:  # another worker kept the same month's first version a moment ago
+    except Refused:  # another worker kept the same month's first version a moment ago
         return None
 
 

@@ -277,3 +277,25 @@ def test_the_board_pages_run_the_same_queries_for_one_month_and_many(people, cli
             make.generate(periods.month(date(2026, month, 1)))
         make.generate(periods.month(date(2026, 11, 1)), reason="again")
         assert (count("/reports/board/"), count("/reports/board/2026-11/")) == few
+
+
+def test_two_versions_made_at_once_keep_one_and_leave_no_file_behind(people, policy, client_for):
+    """Another manager's version lands while this one is drawn: this one is refused (409), its PDF removed."""
+    from django.core.files.storage import storages
+    from wagtail import hooks
+
+    def meanwhile(period, start, end):
+        BoardReport.objects.create(month=period.first, version=2, reason="theirs", generated_at=start)
+        return []
+
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.refresh()
+        make.generate(NOVEMBER)
+        _dirs, before = storages["private"].listdir("board/2026")
+        with hooks.register_temporarily("board_report_sections", meanwhile):
+            response = client_for(people.manager).post("/reports/board/make/", {"month": "2026-11", "reason": "mine"})
+    assert response.status_code == 409 and "at the same moment" in response.content.decode()
+    assert 'value="mine"' in response.content.decode()
+    assert list(BoardReport.objects.values_list("version", "reason")) == [(2, "theirs"), (1, "")]
+    _dirs, after = storages["private"].listdir("board/2026")
+    assert after == before
