@@ -30,7 +30,7 @@ from helpdesk.models.people import display_name
 from helpdesk.reports import read
 from helpdesk.reports.periods import Period, month, window
 from helpdesk.reports.read import Figures, Slice
-from helpdesk.reports.table import HEADLINE
+from helpdesk.reports.table import HEADLINE, shown
 from helpdesk.templatetags.reports import cell
 
 TREND_MONTHS = 6  # the month and the five before it
@@ -204,15 +204,15 @@ def _quality(period: Period, everyone: read.Report, start: datetime, end: dateti
         _("Quality"),
         [Column(_("Measure")), Column(_("This month")), Column(_("Month before"))],
         [
-            [_("Satisfaction (1 to 5)"), _fmt(total.csat_average, "average"), _fmt(before.csat_average, "average")],
-            [_("Satisfied (4 or 5)"), _fmt(total.csat_percent, "percent"), _fmt(before.csat_percent, "percent")],
-            [_("Answered the question"), _fmt(total.csat_rate, "percent"), _fmt(before.csat_rate, "percent")],
+            [_("Satisfaction (1 to 5)"), shown(total.csat_average, "average"), shown(before.csat_average, "average")],
+            [_("Satisfied (4 or 5)"), shown(total.csat_percent, "percent"), shown(before.csat_percent, "percent")],
+            [_("Answered the question"), shown(total.csat_rate, "percent"), shown(before.csat_rate, "percent")],
             [_("Dissatisfied (1 or 2)"), total.csat_unhappy, before.csat_unhappy],
-            [_("Reopened"), _fmt(total.reopen_percent, "percent"), _fmt(before.reopen_percent, "percent")],
+            [_("Reopened"), shown(total.reopen_percent, "percent"), shown(before.reopen_percent, "percent")],
             [
                 _("Resolved at first contact"),
-                _fmt(total.first_contact_percent, "percent"),
-                _fmt(before.first_contact_percent, "percent"),
+                shown(total.first_contact_percent, "percent"),
+                shown(before.first_contact_percent, "percent"),
             ],
             [_("Poor answers followed up: opened"), follow_ups["opened"], ""],
             [_("Poor answers followed up: closed"), follow_ups["closed"], ""],
@@ -231,22 +231,11 @@ def _quality(period: Period, everyone: read.Report, start: datetime, end: dateti
         _("Quality"),
         _("What the people served said, what was followed up, and the improvement actions of the month."),
         facts=[
-            [_("Satisfaction (1 to 5)"), _fmt(total.csat_average, "average"), _fmt(before.csat_average, "average")],
-            [_("Reopened"), _fmt(total.reopen_percent, "percent"), _fmt(before.reopen_percent, "percent")],
+            [_("Satisfaction (1 to 5)"), shown(total.csat_average, "average"), shown(before.csat_average, "average")],
+            [_("Reopened"), shown(total.reopen_percent, "percent"), shown(before.reopen_percent, "percent")],
         ],
         tables=tables,
     )
-
-
-def _fmt(value, kind: str) -> str:
-    """A figure as the reports page writes it, for tables whose rows mix kinds."""
-    if value is None:
-        return "–"
-    if kind == "percent":
-        return f"{value} %"
-    if kind == "average":
-        return f"{value:.1f}"
-    return str(value)
 
 
 def _surveys(period: Period) -> Table:

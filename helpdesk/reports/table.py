@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.spreadsheet import safe
 from helpdesk.reports.read import Figures, Report
+from sla.timeline import business
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,22 @@ HEADLINE = tuple(
     for column in COLUMNS
     if column.key == key
 )
+
+
+def shown(value, kind: str) -> str:
+    """A figure as every report page writes it: `kind` a Column's (count, percent, time, average); a
+    time is a timedelta or whole seconds; none is a dash."""
+    if value is None:
+        return "–"
+    if kind == "percent":
+        return f"{value} %"
+    if kind == "time":
+        return business(value if isinstance(value, timedelta) else timedelta(seconds=value))
+    if kind == "average":
+        return f"{value:.1f}"
+    if kind == "count" and isinstance(value, int):
+        return f"{value:,}".replace(",", "\u2009")
+    return str(value)
 
 
 def hours(value: timedelta | None) -> float | None:

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import template
 
 from helpdesk.reports.read import Figures, Report
-from helpdesk.reports.table import Column
+from helpdesk.reports.table import Column, shown
 from sla.timeline import business
 
 register = template.Library()
@@ -13,18 +13,7 @@ register = template.Library()
 
 @register.filter
 def cell(figures: Figures | None, column: Column) -> str:
-    if figures is None:
-        return "–"
-    value = getattr(figures, column.key)
-    if value is None:
-        return "–"
-    if column.kind == "percent":
-        return f"{value} %"
-    if column.kind == "time":
-        return business(value)
-    if column.kind == "average":
-        return f"{value:.1f}"
-    return f"{value:,}".replace(",", "\u2009")
+    return "–" if figures is None else shown(getattr(figures, column.key), column.kind)
 
 
 @register.filter
