@@ -8,7 +8,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/promisedesk
 # Parallel test processes; "0" runs in one process.
 TEST_WORKERS ?= auto
 # Tests run with production-like settings (DEBUG off), so they need a key; this one is for tests only.
-TEST_ENV := SECRET_KEY=tests-only-not-a-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+# Files the tests keep (PDFs, attachments) go to a folder of their own, emptied before each run.
+TEST_PRIVATE := $(or $(TMPDIR),/tmp)/promisedesk-test-private
+TEST_ENV := SECRET_KEY=tests-only-not-a-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 PRIVATE_ROOT=$(TEST_PRIVATE)
 
 .PHONY: run test test-postgres lint bench load install install-dev clean
 
@@ -51,10 +53,12 @@ run: install
 	 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
+	rm -rf $(TEST_PRIVATE)
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL; pytest-django creates (and drops) the test database itself.
 test-postgres: install-dev
+	rm -rf $(TEST_PRIVATE)
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Count
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalogue.models import RequestKind
 from cms.models import ProjectPage
 from helpdesk.board.figures import Column, Section, Table
-from helpdesk.models import Ticket
+from helpdesk.models import State, Ticket
 from helpdesk.models.people import display_name
 from helpdesk.reports.periods import Period
 from sla.models import Priority
@@ -31,7 +32,9 @@ def projects(period: Period, start: datetime, end: datetime) -> list[Section]:
     )
     service_ids = {service.pk for page in pages for service in page.services.all()}
     critical = dict(
-        Ticket.objects.filter(
+        Ticket.objects.exclude(state=State.CANCELLED)
+        .filter(
+            merged_into=None,
             kind=RequestKind.INCIDENT,
             priority=Priority.P1,
             service_id__in=service_ids,
@@ -61,7 +64,7 @@ def projects(period: Period, start: datetime, end: datetime) -> list[Section]:
                 len(due),
                 sum(1 for m in due if m.done),
                 len(slipped),
-                f"{upcoming.name} ({upcoming.due.isoformat()})" if upcoming else "",
+                f"{upcoming.name} ({date_format(upcoming.due, 'DATE_FORMAT')})" if upcoming else "",
                 sum(critical.get(service.pk, 0) for service in page.services.all()),
             ]
         )
@@ -85,8 +88,9 @@ def projects(period: Period, start: datetime, end: datetime) -> list[Section]:
         ],
         rows,
         note=_(
-            "Slipped: due by the end of the month and not done. Critical incidents: P1 incidents raised this "
-            "month on the services the project changes."
+            "Slipped: due by the end of the month and not marked done on the project's page when the report was "
+            "made. Critical incidents: incidents of the highest priority (P1 critical) raised this month on the "
+            "services the project changes, neither cancelled nor merged into another."
         ),
         empty=_("No project is under way."),
     )

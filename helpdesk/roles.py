@@ -8,6 +8,8 @@ rights; managers get the Wagtail admin and the reference data (grades, divisions
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 MANAGERS = "Managers"
 EDITORS = "Editors"
 
@@ -27,6 +29,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _CATALOGUE,
     EDITORS: ["wagtailadmin.access_admin"] + _CATALOGUE,
 }
+
+
+def managers_q() -> Q:
+    """Managers as a query on people: the Managers group or a superuser (as `User.roles.manager`)."""
+    return Q(groups__name=MANAGERS) | Q(is_superuser=True)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from cms.models import CatalogueIndexPage, HomePage, Milestone, ProjectPage, Pro
 from helpdesk import services
 from helpdesk.board.make import generate as board_make
 from helpdesk.models import SavedView, Ticket, User
-from helpdesk.reports import periods
+from helpdesk.reports import facts, periods
 from tests import factories
 
 # Our own screens in the Wagtail admin (ModelViewSets and snippets): walked whole; the rest of /admin/
@@ -311,6 +311,7 @@ def build_world(people) -> World:
     home.add_child(instance=promise)
     promise.save_revision().publish()
     pages = ["/", "/services/", "/services/laptop/", "/windows-11/", "/it-promise/"]
+    facts.refresh()
     board_make(periods.month(date(2026, 11, 1)), now=datetime(2026, 12, 2, 12, tzinfo=UTC))
     return World(people, request_type, mine, theirs, pages, public_marker="MARKPUB")
 

@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
@@ -156,7 +157,11 @@ def _delivery(period: Period, everyone: read.Report, by_service: read.Report, tr
             "kind": "columns",
             "title": _("Tickets raised (blue) and resolved (green) per month; the table has the figures"),
             "groups": [
-                {"label": f"{one.period.first:%b}", "raised": one.total.raised, "resolved": one.total.resolved}
+                {
+                    "label": date_format(one.period.first, "M"),
+                    "raised": one.total.raised,
+                    "resolved": one.total.resolved,
+                }
                 for one in trend
             ],
         },
@@ -199,29 +204,58 @@ def _quality(period: Period, everyone: read.Report, start: datetime, end: dateti
         opened=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         resolved=Count("pk", filter=Q(resolved_at__gte=start, resolved_at__lt=end)),
     )
+
+    def measured(label: str, figures: Figures) -> list:
+        return [
+            label,
+            figures.csat_average,
+            figures.csat_percent,
+            figures.csat_rate,
+            figures.csat_unhappy,
+            figures.reopen_percent,
+            figures.first_contact_percent,
+        ]
+
     measures = Table(
         "quality",
-        _("Quality"),
-        [Column(_("Measure")), Column(_("This month")), Column(_("Month before"))],
+        _("What the people served said"),
         [
-            [_("Satisfaction (1 to 5)"), shown(total.csat_average, "average"), shown(before.csat_average, "average")],
-            [_("Satisfied (4 or 5)"), shown(total.csat_percent, "percent"), shown(before.csat_percent, "percent")],
-            [_("Answered the question"), shown(total.csat_rate, "percent"), shown(before.csat_rate, "percent")],
-            [_("Dissatisfied (1 or 2)"), total.csat_unhappy, before.csat_unhappy],
-            [_("Reopened"), shown(total.reopen_percent, "percent"), shown(before.reopen_percent, "percent")],
-            [
-                _("Resolved at first contact"),
-                shown(total.first_contact_percent, "percent"),
-                shown(before.first_contact_percent, "percent"),
-            ],
-            [_("Poor answers followed up: opened"), follow_ups["opened"], ""],
-            [_("Poor answers followed up: closed"), follow_ups["closed"], ""],
-            [_("Follow-ups still open at the end"), follow_ups["still_open"], ""],
-            [_("Problems opened"), problems["opened"], ""],
-            [_("Problems resolved"), problems["resolved"], ""],
+            Column(_("Month")),
+            Column(_("Satisfaction (1 to 5)"), "average"),
+            Column(_("Satisfied (4 or 5)"), "percent"),
+            Column(_("Answered the question"), "percent"),
+            Column(_("Dissatisfied (1 or 2)"), "count"),
+            Column(_("Reopened"), "percent"),
+            Column(_("Resolved at first contact"), "percent"),
         ],
+        [measured(period.label, total), measured(everyone.previous.label, before)],
     )
-    tables = [measures]
+    followed = Table(
+        "follow_ups",
+        _("Followed up"),
+        [
+            Column(_("Month")),
+            Column(_("Poor answers followed up: opened"), "count"),
+            Column(_("Closed"), "count"),
+            Column(_("Still open at the end"), "count"),
+            Column(_("Problems opened"), "count"),
+            Column(_("Problems resolved"), "count"),
+        ],
+        [
+            [
+                period.label,
+                follow_ups["opened"],
+                follow_ups["closed"],
+                follow_ups["still_open"],
+                problems["opened"],
+                problems["resolved"],
+            ]
+        ],
+        note=_(
+            "A poor answer (1 or 2) is followed up by the team's lead; a problem is the one cause behind incidents."
+        ),
+    )
+    tables = [measures, followed]
     surveys = _surveys(period)
     if surveys.rows:
         tables.append(surveys)
@@ -266,7 +300,7 @@ def _surveys(period: Period) -> Table:
             Column(_("Closes"), "date"),
             Column(_("Asked"), "count"),
             Column(_("Answered"), "count"),
-            Column(_("Answered"), "percent"),
+            Column(_("Share who answered"), "percent"),
         ],
         rows,
         note=_("The survey's answers, question by question, are on its own results page."),
@@ -274,11 +308,12 @@ def _surveys(period: Period) -> Table:
 
 
 def _improvements(start: datetime, end: datetime) -> list[Table]:
-    finished = Improvement.Status.DONE, Improvement.Status.DROPPED
+    """Actions open when the month ended (made before its end, not done by then) and actions done in it.
+    Dropped actions keep no date, so they are in neither."""
     chosen = (
         Improvement.objects.filter(created_at__lt=end)
-        .filter(Q(done_at__isnull=True) | Q(done_at__gte=start, done_at__lt=end))
-        .exclude(status__in=finished, done_at__isnull=True)
+        .exclude(status=Improvement.Status.DROPPED)
+        .filter(Q(done_at__isnull=True) | Q(done_at__gte=start))
         .select_related("owner")
         .annotate(linked=Count("tickets"))
         .order_by("due_on", "created_at", "pk")
@@ -287,7 +322,7 @@ def _improvements(start: datetime, end: datetime) -> list[Table]:
         Column(_("Action")),
         Column(_("Came from")),
         Column(_("Owner")),
-        Column(_("Status")),
+        Column(_("Status now")),
         Column(_("Due"), "date"),
         Column(_("Tickets linked"), "count"),
     ]
@@ -303,13 +338,14 @@ def _improvements(start: datetime, end: datetime) -> list[Table]:
             item.due_on.isoformat() if item.due_on else None,
             item.linked,
         ]
-        (done_rows if item.done_at else open_rows).append(row)
+        (done_rows if item.done_at and item.done_at < end else open_rows).append(row)
     return [
         Table(
             "improvements_open",
             _("Improvement actions open at the end of the month"),
             columns,
             open_rows,
+            note=_("Status now: as it stands on the day the report was made."),
             empty=_("No improvement action was open."),
         ),
         Table(
@@ -413,7 +449,7 @@ def _catalogue(start: datetime, end: datetime, today: date) -> tuple[Section, in
         "catalogue",
         _("The catalogue"),
         _("Services and forms are questioned once a year; overdue reviews are counted on %(day)s.")
-        % {"day": today.isoformat()},
+        % {"day": date_format(today, "DATE_FORMAT")},
         facts=[[_("Reviews overdue"), str(overdue), ""]],
         tables=[table],
     )

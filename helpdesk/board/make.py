@@ -6,8 +6,10 @@
 - **Kept**: figures, the page and the PDF are stored together and never changed. Making it again is a
   new version, which must say why; every version stays readable.
 - **Mailed** to every manager with an address, in the same transaction as the report is stored (the
-  outbox retries until the mail server takes it). The mail links to the report: a board paper stays
-  behind the sign-in.
+  outbox retries until the mail server takes it). The mail gives the headline figures and a link; the
+  paper itself, its tables and its PDF stay behind the sign-in.
+- **Only whole months that are over**, and only once the report figures have counted the month's last
+  hours (`ReportState.refreshed_at`), whoever asks.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from helpdesk import outbox
 from helpdesk.board import figures as board_figures
 from helpdesk.models import BoardReport, Mail, ReportState, User
 from helpdesk.reports import charts
-from helpdesk.reports.periods import Period, last_full_month, month, today, window
-from helpdesk.roles import MANAGERS
+from helpdesk.reports.periods import MONTH, Period, last_full_month, month, today, window
+from helpdesk.roles import managers_q
 from helpdesk.services import Refused
 from sla.models import Policy
 
@@ -46,6 +48,12 @@ def first_working_day(first: date) -> date:
     while day.weekday() >= 5 or day in closed:
         day += timedelta(days=1)
     return day
+
+
+def counted(period: Period) -> bool:
+    """Whether the report figures were brought up to date after `period` ended."""
+    refreshed = ReportState.objects.filter(key="facts").values_list("refreshed_at", flat=True).first()
+    return refreshed is not None and refreshed >= window(period)[1]
 
 
 def _drawn(chart: dict | None):
@@ -72,10 +80,13 @@ def render_html(figures: dict) -> str:
     return render_to_string("helpdesk/board/_body.html", {"figures": figures, "sections": sections})
 
 
-def render_pdf(report: BoardReport) -> bytes:
+def render_pdf(report: BoardReport) -> bytes | None:
     """The kept body as a board paper (A4, numbered pages), drawn by WeasyPrint with the system's fonts
-    and no network access."""
-    from weasyprint import HTML
+    and no network access; None on a server without WeasyPrint or Pango (the report is kept without)."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):
+        return None
 
     from helpdesk.views.chargeback import local_fetcher
 
@@ -84,7 +95,7 @@ def render_pdf(report: BoardReport) -> bytes:
 
 
 def _managers() -> list[User]:
-    return list(User.objects.filter(groups__name=MANAGERS, is_active=True).exclude(email="").distinct().order_by("pk"))
+    return list(User.objects.filter(managers_q(), is_active=True).exclude(email="").distinct().order_by("pk"))
 
 
 def _mails(report: BoardReport) -> list[outbox.Outgoing]:
@@ -110,8 +121,16 @@ def generate(period: Period, *, by: User | None = None, reason: str = "", now: d
     no reason; every later one does. Refused (400) for a month not yet over or a missing reason."""
     now = now or timezone.now()
     reason = " ".join(reason.split())
+    if not MONTH.match(period.key):
+        raise Refused(_("A board report is made for one month, such as 2026-11."), status=400)
     if period.last >= today(now):
         raise Refused(_("A month's board report can be made once the month is over."), status=400)
+    if not counted(period):
+        raise Refused(
+            _("The report figures have not counted the last hours of %(month)s yet: try again in a few minutes.")
+            % {"month": period.label},
+            status=409,
+        )
     if len(reason) > REASON_LIMIT:
         raise Refused(_("Say why in at most %(n)s characters.") % {"n": REASON_LIMIT}, status=400)
     if BoardReport.objects.filter(month=period.first).exists() and not reason:
@@ -130,13 +149,18 @@ def generate(period: Period, *, by: User | None = None, reason: str = "", now: d
         mailed_at=now,
     )
     # The PDF is drawn (a second or two) before the transaction, and removed again if the row is not kept.
-    report.pdf.save(f"board-{period.key}-v{report.version}.pdf", ContentFile(render_pdf(report)), save=False)
+    drawn = render_pdf(report)
+    if drawn is not None:
+        report.pdf.save(f"board-{period.key}-v{report.version}.pdf", ContentFile(drawn), save=False)
     try:
         with transaction.atomic():
             report.save(force_insert=True)
             outbox.queue(_mails(report), now=now)
-    except IntegrityError:
-        report.pdf.delete(save=False)
+    except BaseException as error:
+        if report.pdf:
+            report.pdf.delete(save=False)
+        if not isinstance(error, IntegrityError):
+            raise
         raise Refused(
             _("Another version of this month's report was made at the same moment: read it before making one more."),
             status=409,
@@ -150,11 +174,8 @@ def generate_due(*, now: datetime | None = None) -> BoardReport | None:
     period = last_full_month(now)
     if today(now) < first_working_day(period.last + timedelta(days=1)):
         return None
-    if BoardReport.objects.filter(month=period.first).exists():
-        return None
-    refreshed = ReportState.objects.filter(key="facts").values_list("refreshed_at", flat=True).first()
-    if refreshed is None or refreshed < window(period)[1]:
-        return None  # the roll-ups have not counted the month's last hours yet: next hour
+    if BoardReport.objects.filter(month=period.first).exists() or not counted(period):
+        return None  # made already, or the roll-ups have not counted the month's last hours yet: next hour
     try:
         return generate(period, now=now)
     except Refused:  # another worker kept the same month's first version a moment ago

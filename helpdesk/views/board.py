@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from helpdesk.access import role_required
 from helpdesk.board import figures as board_figures
 from helpdesk.board import make
-from helpdesk.reports.periods import from_key, last_full_month
+from helpdesk.reports.periods import MONTH, from_key, last_full_month
 from helpdesk.services import Refused
 from helpdesk.views.chargeback import FORMATS
 
@@ -40,9 +40,14 @@ def board_index(request):
     return _index(request)
 
 
+def _month(key: str):
+    """The month written yyyy-mm (a quarter's key is not one), or None."""
+    return from_key(key) if MONTH.match(key) else None
+
+
 def _report(month: str, version: str | int | None):
-    period = from_key(month)
-    if period is None or period.key != month:
+    period = _month(month)
+    if period is None:
         raise Http404
     if version is not None:
         try:
@@ -105,8 +110,8 @@ def board_table(request, month: str, version: int, key: str, fmt: str):
 @role_required("manager")
 def board_make(request):
     month, reason = request.POST.get("month", "").strip(), request.POST.get("reason", "")
-    period = from_key(month)
-    if period is None or period.key != month:
+    period = _month(month)
+    if period is None:
         return _index(
             request,
             error=_("Choose a month as year and month, such as 2026-11."),

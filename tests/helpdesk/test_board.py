@@ -23,11 +23,11 @@ from cms.models import HomePage, Milestone, ProjectPage
 from helpdesk.board import make
 from helpdesk.board.figures import tables
 from helpdesk.models import BoardReport, Mail
+from helpdesk.models.people import display_name
 from helpdesk.reports import facts, periods
 from helpdesk.reports.read import Slice, report
 from helpdesk.reports.table import HEADLINE
 from helpdesk.services import Refused
-from helpdesk.templatetags.reports import cell
 from sla.models import Closure
 from tests import factories
 from tests.helpdesk import test_reports
@@ -37,6 +37,7 @@ from tests.helpdesk.test_reports import MONDAY, NOVEMBER, _figure, _life
 november, new_york = test_reports.november, test_reports.new_york
 
 DECEMBER = datetime(2026, 12, 10, 12, tzinfo=UTC)
+OCTOBER = periods.month(date(2026, 10, 1))
 
 
 def pdf_text(content: bytes) -> str:
@@ -71,6 +72,8 @@ def charged(november, people):
     )
     with time_machine.travel(MONDAY + timedelta(days=4), tick=False):
         demand.record_search_miss("tablet stand", person=person)
+    # One service whose yearly review was due in the summer and has not been recorded.
+    factories.ServiceFactory(owner_team=people.team, name="Fax", review_date=date(2026, 7, 1))
     return submission
 
 
@@ -115,16 +118,26 @@ def test_the_board_report_shows_the_figures_of_the_reports_pages_for_the_same_mo
     assert by_table["cost"]["total"][2:] == ["880.00", "0.00", "220.00", "880.00"]
 
     # Quality, reviews and gaps.
-    quality = {row[0]: row[1] for row in by_table["quality"]["rows"]}
-    assert quality["Satisfaction (1 to 5)"] == cell(total, next(c for c in HEADLINE if c.key == "csat_average"))
-    assert quality["Poor answers followed up: opened"] == 1  # the one who answered 1
-    assert figures["totals"]["reviews_overdue"] == overdue
+    this_month, month_before = by_table["quality"]["rows"]
+    assert this_month == [
+        "November 2026",
+        total.csat_average,
+        total.csat_percent,
+        total.csat_rate,
+        total.csat_unhappy,
+        total.reopen_percent,
+        total.first_contact_percent,
+    ]
+    assert this_month[1:3] == [3.5, 75] and month_before[0] == "October 2026"
+    assert by_table["follow_ups"]["rows"] == [["November 2026", 1, 0, 1, 0, 0]]  # the one who answered 1
+    assert figures["totals"]["reviews_overdue"] == overdue == 1
     gap = demand.gaps(*periods.window(NOVEMBER))[0]
     assert by_table["gaps"]["rows"] == [["tablet stand", gap.kind_label, gap.division or "No division", 1]]
 
     # The page shows the kept body; the PDF reads as the same report.
     shown = manager.get("/reports/board/2026-11/")
     assert shown.status_code == 200 and kept.html in shown.content.decode()
+    assert '<p>Reviews overdue</p><p class="big">1</p>' in kept.html
     text = pdf_text(manager.get("/reports/board/2026-11/v1.pdf").getvalue())
     assert "Board report, November 2026" in text
     assert text.index("Service delivery") < text.index("Quality") < text.index("Cost")
@@ -253,7 +266,7 @@ def test_the_projects_roll_up_reads_the_project_pages(november, people):
         kept = make.generate(NOVEMBER)
     by_table = tables(kept.figures)
     assert by_table["projects"]["rows"] == [
-        ["Windows 11", "In delivery", "At risk", "", 2, 1, 1, "Everyone (2027-01-15)", 1]
+        ["Windows 11", "In delivery", "At risk", "", 2, 1, 1, "Everyone (15 Jan 2027)", 1]
     ]
     assert by_table["milestones"]["rows"] == [
         ["Windows 11", "Pilot", "2026-11-10", "Done"],
@@ -281,8 +294,9 @@ def test_the_board_pages_run_the_same_queries_for_one_month_and_many(people, cli
 
 def test_two_versions_made_at_once_keep_one_and_leave_no_file_behind(people, policy, client_for):
     """Another manager's version lands while this one is drawn: this one is refused (409), its PDF removed."""
-    from django.core.files.storage import storages
     from wagtail import hooks
+
+    storage = BoardReport._meta.get_field("pdf").storage
 
     def meanwhile(period, start, end):
         BoardReport.objects.create(month=period.first, version=2, reason="theirs", generated_at=start)
@@ -290,12 +304,64 @@ def test_two_versions_made_at_once_keep_one_and_leave_no_file_behind(people, pol
 
     with time_machine.travel(DECEMBER, tick=False):
         facts.refresh()
-        make.generate(NOVEMBER)
-        _dirs, before = storages["private"].listdir("board/2026")
+        make.generate(OCTOBER)  # a month no other test makes a second version of
         with hooks.register_temporarily("board_report_sections", meanwhile):
-            response = client_for(people.manager).post("/reports/board/make/", {"month": "2026-11", "reason": "mine"})
+            response = client_for(people.manager).post("/reports/board/make/", {"month": "2026-10", "reason": "mine"})
     assert response.status_code == 409 and "at the same moment" in response.content.decode()
     assert 'value="mine"' in response.content.decode()
     assert list(BoardReport.objects.values_list("version", "reason")) == [(2, "theirs"), (1, "")]
-    _dirs, after = storages["private"].listdir("board/2026")
-    assert after == before
+    _dirs, files = storage.listdir("board/2026")
+    assert not [name for name in files if name.startswith("board-2026-10-v2")]  # no PDF of a version not kept
+
+
+def test_improvement_actions_are_those_open_when_the_month_ended_and_those_finished_in_it(people, policy):
+    from helpdesk import improvements, problems
+
+    def at(month: int, day: int) -> datetime:
+        return datetime(2026, month, day, 15, tzinfo=UTC)
+
+    def action(title: str, made: datetime, *, done: datetime | None = None, status: str = "done"):
+        item = improvements.suggest(by=people.requester, title=title, at=made)
+        if done is not None:
+            improvements.update(item, by=people.manager, status=status, owner=people.analyst, due_on=None, at=done)
+        return item
+
+    action("Open since October", at(10, 5))
+    action("Done in November", at(10, 6), done=at(11, 20))
+    action("Done in December", at(11, 2), done=at(12, 2))  # still open when November ended
+    action("Done in October", at(10, 1), done=at(10, 30))
+    action("Dropped", at(11, 3), done=at(11, 4), status="dropped")
+    action("Made in December", at(12, 3))
+    problem = problems.open_problem(title="Dock firmware", by=people.analyst, at=at(11, 4))
+    problems.resolve(problem, by=people.analyst, resolution="Firmware 2.1 everywhere.", at=at(11, 25))
+    problems.open_problem(title="Printer queue", by=people.analyst, at=at(10, 4))
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.refresh()
+        by_table = tables(make.generate(NOVEMBER).figures)
+    titles = {key: [row[0] for row in by_table[key]["rows"]] for key in ("improvements_open", "improvements_finished")}
+    assert titles == {
+        "improvements_open": ["Open since October", "Done in December"],
+        "improvements_finished": ["Done in November"],
+    }
+    analyst = people.analyst
+    owner = display_name(analyst.first_name, analyst.last_name, analyst.username)
+    assert by_table["improvements_finished"]["rows"][0][1:4] == ["A staff suggestion", owner, "Done"]
+    assert by_table["follow_ups"]["rows"][0][4:] == [1, 1]  # problems opened and resolved in November
+
+
+def test_only_a_whole_month_that_is_over_and_counted_gets_a_report(people, policy, client_for):
+    manager = client_for(people.manager)
+    with time_machine.travel(datetime(2026, 12, 1, 4, tzinfo=UTC), tick=False):
+        facts.refresh()  # 23:00 on 30 November in New York, where reports count days
+    with time_machine.travel(datetime(2026, 12, 1, 6, tzinfo=UTC), tick=False):
+        with pytest.raises(Refused, match="not counted the last hours of November 2026") as refused:
+            make.generate(NOVEMBER)
+        assert refused.value.status == 409
+    with time_machine.travel(DECEMBER, tick=False):
+        facts.refresh()
+        quarter = manager.post("/reports/board/make/", {"month": "2026-Q3", "reason": ""})
+        assert quarter.status_code == 400 and "such as 2026-11" in quarter.content.decode()
+        with pytest.raises(Refused, match="one month"):
+            make.generate(periods.from_key("2026-Q3"))
+        assert manager.get("/reports/board/2026-Q3/").status_code == 404
+    assert not BoardReport.objects.exists()
