@@ -1,10 +1,13 @@
 from catalogue.models.offerings import (
+    ApprovalMode,
+    ApproverRole,
     DiscountScheme,
     EntitlementRule,
     FieldType,
     FormField,
     RequestKind,
     RequestType,
+    RequestTypeApprover,
     Submission,
 )
 from catalogue.models.reviews import DemandSignal, Review
@@ -12,6 +15,8 @@ from catalogue.models.search import SearchSynonym
 from catalogue.models.services import Category, Part, Provider, Service
 
 __all__ = [
+    "ApprovalMode",
+    "ApproverRole",
     "Category",
     "DemandSignal",
     "Review",
@@ -23,6 +28,7 @@ __all__ = [
     "Provider",
     "RequestKind",
     "RequestType",
+    "RequestTypeApprover",
     "SearchSynonym",
     "Service",
     "Submission",

@@ -8,7 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.models import Orderable
@@ -32,6 +32,19 @@ class PreviewFormPanel(Panel):
             url = reverse("requesttype:preview")
             context["preview_url"] = f"{url}?of={self.instance.pk}" if self.instance.pk else url
             return context
+
+
+class ApproverRole(models.TextChoices):
+    """Who signs a request off: read from the requester's profile and the service when it is asked."""
+
+    LINE_MANAGER = "line_manager", _("The requester's line manager")
+    COST_CENTRE_HOLDER = "cost_centre_holder", _("The budget holder of the requester's cost centre")
+    SERVICE_OWNER = "service_owner", _("The service owner")
+
+
+class ApprovalMode(models.TextChoices):
+    IN_ORDER = "in_order", _("Each of them, in this order")
+    ANY_ONE = "any_one", _("Any one of them")
 
 
 class RequestType(ClusterableModel):
@@ -63,6 +76,27 @@ class RequestType(ClusterableModel):
     form_review_date = models.DateField(_("form review due"), help_text=_("Review the form at least yearly."))
     is_active = models.BooleanField(_("open for requests"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    approval_mode = models.CharField(
+        _("who must approve"), max_length=10, choices=ApprovalMode.choices, default=ApprovalMode.IN_ORDER
+    )
+    approval_from_price = models.DecimalField(
+        _("only from this price"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Ask for approval only when the one-off price quoted, plus twelve months of the monthly price, "
+            "is at least this. Empty: always."
+        ),
+    )
+    approval_grades = ParentalManyToManyField(
+        "helpdesk.Grade",
+        blank=True,
+        related_name="+",
+        verbose_name=_("only for these grades"),
+        help_text=_("None chosen: whatever the requester's grade."),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("service"), FieldPanel("name"), FieldPanel("slug")]),
@@ -75,6 +109,14 @@ class RequestType(ClusterableModel):
         MultiFieldPanel(
             [InlinePanel("rules", label=_("Rule")), FieldPanel("not_entitled_contact")],
             heading=_("Who may ask (no rules: everyone; otherwise anyone matching one rule)"),
+        ),
+        MultiFieldPanel(
+            [
+                InlinePanel("approvers", label=_("Approver")),
+                FieldPanel("approval_mode"),
+                FieldRowPanel([FieldPanel("approval_from_price"), FieldPanel("approval_grades")]),
+            ],
+            heading=_("Sign-off before the team starts (no approver: none)"),
         ),
     ]
 
@@ -279,6 +321,22 @@ class DiscountScheme(models.Model):
             raise ValidationError({"valid_to": _("The end cannot be before the start.")})
         if self.kind == self.Kind.PERCENT and self.amount is not None and not 0 < self.amount <= 100:
             raise ValidationError({"amount": _("A percentage is more than 0 and at most 100.")})
+
+
+class RequestTypeApprover(Orderable):
+    """One approver of a request type, in the order they are asked (when each must approve)."""
+
+    request_type = ParentalKey(RequestType, on_delete=models.CASCADE, related_name="approvers")
+    role = models.CharField(_("approver"), max_length=20, choices=ApproverRole.choices)
+
+    panels = [FieldPanel("role")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("approver")
+        constraints = [models.UniqueConstraint(fields=["request_type", "role"], name="request_type_approver_once")]
+
+    def __str__(self) -> str:
+        return self.get_role_display()
 
 
 class Submission(models.Model):

@@ -1,3 +1,4 @@
+from helpdesk.models.approvals import Approval, Delegation
 from helpdesk.models.improvement import BoardReport, Improvement, Problem
 from helpdesk.models.integration import ApiToken, InboundMail, Webhook, WebhookDelivery
 from helpdesk.models.mail import Mail
@@ -42,6 +43,8 @@ from helpdesk.models.tickets import (
 from helpdesk.models.workspace import CannedAction, CannedReply, Effect, Maintenance
 
 __all__ = [
+    "Approval",
+    "Delegation",
     "BoardReport",
     "Improvement",
     "Problem",

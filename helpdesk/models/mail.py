@@ -19,6 +19,7 @@ class Mail(models.Model):
         ACCOUNT = "account", _("Password reset")
         REPORT = "report", _("Report")
         SURVEY = "survey", _("Staff survey")
+        APPROVAL = "approval", _("Approval")
         OTHER = "other", _("Other (sent by the admin)")
 
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

@@ -131,6 +131,27 @@ class User(AbstractUser):
         help_text=_("Leave empty to follow your browser."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    # Where the profile comes from: the identity provider's subject for single sign-on, HR's number for
+    # the directory import and sync; a leaver is deactivated, never deleted (their history stays).
+    sso_subject = models.CharField(
+        _("single sign-on subject"),
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The person's identifier at the identity provider (OpenID Connect 'sub'). Set at first sign-on."),
+    )
+    employee_id = models.CharField(
+        _("employee number"),
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("HR's number for this person: the directory import and sync match people on it."),
+    )
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("The day the directory said this person left.")
+    )
     line_manager = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

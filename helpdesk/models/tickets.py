@@ -30,6 +30,7 @@ SEARCH_LIMIT = 200  # a search box: a reference or a few words
 
 
 class State(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Waiting for approval")
     NEW = "new", _("New")
     ASSIGNED = "assigned", _("Assigned")
     IN_PROGRESS = "in_progress", _("In progress")
@@ -38,6 +39,7 @@ class State(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Not approved")
 
 
 # The labels above are the requester's words; where those would mislead the team, the team reads these.
@@ -433,6 +435,9 @@ class EventKind(models.TextChoices):
     WATCHER = "watcher", _("copied someone in")
     UNWATCHED = "unwatched", _("stopped copying someone in")
     PROVIDER_REF = "provider_ref", _("supplier's reference noted")
+    APPROVAL_ASKED = "approval_asked", _("asked for approval")
+    APPROVED = "approved", _("approved")
+    NOT_APPROVED = "not_approved", _("not approved")
 
 
 class TicketEvent(models.Model):

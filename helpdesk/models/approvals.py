@@ -1,0 +1,70 @@
+"""Sign-off before work starts: the approvals a request waits for, and who stands in for an approver."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import ApproverRole
+
+
+class Approval(models.Model):
+    """One approver's decision on one ticket. Steps are asked in order (step 1, 2 ...) or all at once (all
+    step 1, any one decides). A step waiting has `asked_at` set and no decision yet; a later step has
+    neither until the one before is approved."""
+
+    class Decision(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+        NOT_NEEDED = "not_needed", _("No longer needed")
+
+    ticket = models.ForeignKey("helpdesk.Ticket", on_delete=models.CASCADE, related_name="approvals")
+    step = models.PositiveSmallIntegerField()
+    role = models.CharField(max_length=20, choices=ApproverRole.choices)
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals")
+    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.WAITING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # the approver, or the person standing in for them
+    reason = models.TextField(blank=True, max_length=2000)
+    asked_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    link_nonce = models.CharField(max_length=32, blank=True)  # the mailed link's; emptied once it is used
+
+    class Meta:
+        ordering = ["ticket", "step", "pk"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "role"], name="approval_once_per_role")]
+        indexes = [
+            models.Index(
+                fields=["approver", "asked_at"],
+                condition=Q(decision="waiting", asked_at__isnull=False),
+                name="approval_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.role} {self.decision}"
+
+
+class Delegation(models.Model):
+    """While away, an approver's requests may be decided by someone else as well."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stand_ins", verbose_name=_("stand-in")
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_ends_after_start"),
+            models.CheckConstraint(condition=~Q(person=models.F("delegate")), name="delegation_not_to_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} -> {self.delegate_id} {self.starts_on}..{self.ends_on}"
