@@ -19,7 +19,15 @@ from django.utils import timezone
 
 from catalogue.entitlement import Offer
 from catalogue.forms import RequestForm
-from catalogue.models import FieldType, RequestKind, RequestType, Service, Submission
+from catalogue.models import (
+    ApproverRole,
+    FieldType,
+    RequestKind,
+    RequestType,
+    RequestTypeApprover,
+    Service,
+    Submission,
+)
 from catalogue.selectors import offer_to, request_types_to_ask
 from catalogue.services import record_submission
 from helpdesk import satisfaction, services
@@ -473,6 +481,28 @@ def seed_reports() -> int:
     done = facts.rebuild()
     published.publish()
     return done["tickets"]
+
+
+# Sign-off, introduced after the demo's history: a performance laptop now needs the line manager's
+# approval, and Diego's asked for one this morning (Morgan, the demo manager, decides on /my/approvals/).
+APPROVERS = {"new-performance-laptop": [ApproverRole.LINE_MANAGER]}
+
+
+def seed_approvals() -> int:
+    for slug, roles in APPROVERS.items():
+        request_type = RequestType.objects.get(slug=slug)
+        request_type.approvers.all().delete()
+        RequestTypeApprover.objects.bulk_create(
+            RequestTypeApprover(request_type=request_type, role=role, sort_order=i) for i, role in enumerate(roles)
+        )
+    diego = User.objects.get(username="diego")
+    if not Ticket.objects.filter(requester=diego, state=State.AWAITING_APPROVAL).exists():
+        laptop = RequestType.objects.get(slug="new-performance-laptop")
+        at = timezone.now() - timedelta(hours=2)
+        Asker(random.Random(23)).ask(
+            laptop, requester=diego, raised_by=diego, channel=Channel.PORTAL, at=at, people=_requesters()
+        )
+    return Ticket.objects.filter(state=State.AWAITING_APPROVAL).count()
 
 
 def seed_board_report() -> int:

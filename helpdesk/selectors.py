@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import RequestKind
 from helpdesk.models import OPEN_STATES, Message, State, Ticket
 from helpdesk.models.people import display_name
+from helpdesk.models.tickets import UNFINISHED_STATES
 from helpdesk.queues import AGE_BANDS, past_due_q, sla_state, warning_q
 from helpdesk.reports.periods import Period, month, today, window
 from helpdesk.verdicts import compliance, percent, target_breaches
@@ -37,7 +38,8 @@ def my_tickets(user, *, limit: int = 50, is_open: bool | None = None, skip: int 
         return []
     tickets = Ticket.objects.for_portal().order_by("-created_at", "-pk")  # the merge's order, ties included
     if is_open is not None:
-        tickets = tickets.filter(state__in=OPEN_STATES) if is_open else tickets.exclude(state__in=OPEN_STATES)
+        unfinished = UNFINISHED_STATES
+        tickets = tickets.filter(state__in=unfinished) if is_open else tickets.exclude(state__in=unfinished)
     found = {
         ticket.pk: ticket
         for who in ("requester", "raised_by")

@@ -108,6 +108,9 @@ def raise_ticket(
     at = at or timezone.now()
     if not may_ask_for(raised_by, requester):
         raise Refused(_("You may ask only for yourself and for the people who report to you."))
+    from helpdesk import approvals
+
+    approvers = approvals.needed(submission, requester) if submission is not None else []
     if channel not in Channel.values:
         raise Refused(_("That is not a way a ticket can come in."), status=400)
     team = team or (service.owner_team if service else default_team())
@@ -133,6 +136,7 @@ def raise_ticket(
             cost_centre_id=requester.cost_centre_id,
             policy=policy,
             created_at=at,
+            **({"state": State.AWAITING_APPROVAL} if approvers else {}),
         )
         # The primary key is unique under any concurrency, so the reference made from it is too.
         ticket.reference = reference_for(PREFIXES[kind], ticket.pk)
@@ -144,16 +148,29 @@ def raise_ticket(
             on_behalf=requester.pk != raised_by.pk,
             channel=channel,
         )
-        clocks = []
-        if policy is not None:
-            clocks = ticket.start_clocks(policy=policy, priority=priority, at=at, notify_email=team.email)
-        # One UPDATE numbers the ticket and puts its clocks' soonest deadline on it.
-        ticket.refresh_sla(started=clocks, also=("reference",))
-        assignment.auto_assign(ticket, at=at)  # when the team gives out its work itself
-        if notify:
-            notifications.ticket_raised(ticket, clocks)
+        if approvers:  # signed off first: no clock runs and no team sees it until then
+            Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
+            approvals.ask(ticket, approvers, by=raised_by, at=at, notify=notify)
+        else:
+            set_going(ticket, at=at, notify=notify, also=("reference",))
         webhooks.queue(webhooks.Event.TICKET_CREATED, ticket, at=at, kind=kind, channel=channel)
     return ticket
+
+
+def set_going(ticket: Ticket, *, at: datetime, notify: bool = True, also: tuple[str, ...] = ()) -> None:
+    """The team's work begins (raised, or signed off): its clocks start at `at` under its policy and
+    priority, the work is given out when the team does that itself, and the requester and team are told.
+    Inside the caller's transaction; `also`: fields of the ticket written with its deadlines."""
+    clocks = []
+    if ticket.policy_id is not None:
+        clocks = ticket.start_clocks(
+            policy=ticket.policy, priority=ticket.priority, at=at, notify_email=ticket.team.email
+        )
+    # One UPDATE puts the clocks' soonest deadline on the ticket (and numbers a new one).
+    ticket.refresh_sla(started=clocks, also=also)
+    assignment.auto_assign(ticket, at=at)  # when the team gives out its work itself
+    if notify:
+        notifications.ticket_raised(ticket, clocks)
 
 
 def _must_be_open(ticket: Ticket) -> None:
@@ -201,6 +218,10 @@ def perform(
                 raise Refused(_("You can't do that to this ticket."))
             method(by=by, at=at, **kwargs)
             ticket.save(update_fields=TRANSITION_FIELDS)
+            if source == State.AWAITING_APPROVAL:  # withdrawn while it waited: nobody need decide now
+                from helpdesk import approvals
+
+                approvals.withdrawn(ticket)
             handed = handoff.hand_over(ticket, at=at) if action == "wait_on_provider" and notify else {}
             ticket.log(
                 EventKind.STATE_CHANGED,

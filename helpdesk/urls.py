@@ -2,6 +2,7 @@ from django.urls import path
 
 from helpdesk import views
 from helpdesk.views import improvements as register
+from helpdesk.views.approvals import approval_decide, approval_link, my_approvals, stand_in
 from helpdesk.views.asking import people_search
 from helpdesk.views.board import board_index, board_make, board_pdf, board_report, board_table
 from helpdesk.views.chargeback import chargeback_download, chargeback_index, chargeback_statement
@@ -12,6 +13,10 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("my/", views.my_home, name="my"),
     path("my/profile/", views.profile, name="profile"),
+    path("my/approvals/", my_approvals, name="my-approvals"),
+    path("my/approvals/stand-in/", stand_in, name="approval-stand-in"),
+    path("my/approvals/<int:pk>/", approval_decide, name="approval-decide"),
+    path("approvals/<str:token>/", approval_link, name="approval-link"),
     path("my/tokens/", api_tokens, name="api-tokens"),
     path("my/tokens/<int:pk>/revoke/", revoke_api_token, name="api-token-revoke"),
     path("my/report/", views.report_incident, name="report"),

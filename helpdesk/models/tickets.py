@@ -66,6 +66,8 @@ def reference_for(prefix: str, number: int) -> str:
 
 OPEN_STATES = [State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.WAITING_REQUESTER, State.WAITING_PROVIDER]
 WORKING_STATES = [State.ASSIGNED, State.IN_PROGRESS]
+# Not finished, as the requester sees it: open for the team, or waiting for sign-off before that.
+UNFINISHED_STATES = [State.AWAITING_APPROVAL, *OPEN_STATES]
 
 
 class Channel(models.TextChoices):
@@ -116,6 +118,12 @@ def is_team_analyst(ticket: Ticket, user) -> bool:
     if not user.is_authenticated:
         return False
     return user.roles.manager or ticket.team_id in user.team_ids
+
+
+def decided_by_approvers(ticket: Ticket, user) -> bool:
+    """Never from the ticket's own buttons: an approver decides through helpdesk.approvals, which checks
+    who may and records the decision with the transition."""
+    return False
 
 
 def is_requester_side(ticket: Ticket, user) -> bool:
@@ -412,7 +420,20 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
         self.closed_at = at
         self.stop_clocks(at=at, withdrawn=True)
 
-    @transition(field=state, source=OPEN_STATES, target=State.CANCELLED, permission=is_requester_side)
+    @transition(field=state, source=[State.AWAITING_APPROVAL], target=State.NEW, permission=decided_by_approvers)
+    def approve(self, *, by, at: datetime) -> None:
+        """Signed off: the team's work, and its clocks, start now (helpdesk.approvals starts them)."""
+
+    @transition(field=state, source=[State.AWAITING_APPROVAL], target=State.REJECTED, permission=decided_by_approvers)
+    def not_approved(self, *, by, at: datetime, reason: str) -> None:
+        self.closed_at = at
+
+    @transition(
+        field=state,
+        source=[*OPEN_STATES, State.AWAITING_APPROVAL],
+        target=State.CANCELLED,
+        permission=is_requester_side,
+    )
     def cancel(self, *, by, at: datetime, reason: str) -> None:
         self.closed_at = at
         self.stop_clocks(at=at, withdrawn=True)

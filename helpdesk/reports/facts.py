@@ -103,7 +103,7 @@ def facts_for(among: Among, *, zone: ZoneInfo) -> list[dict]:
         channel,
     ) in tickets:
         resolved = state in finished_states and resolved_at is not None
-        finished_at = resolved_at if resolved else closed_at if state == State.CANCELLED else None
+        finished_at = resolved_at if resolved else closed_at if state in (State.CANCELLED, State.REJECTED) else None
         fact = {
             "ticket_id": pk,
             "raised_on": day_in(zone, created_at),

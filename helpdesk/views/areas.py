@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue.models import Service
-from helpdesk import health, saved_views, selectors, services
+from helpdesk import approvals, health, saved_views, selectors, services
 from helpdesk.access import role_required
 from helpdesk.forms import ProfileForm, SavedViewForm, id_from
 from helpdesk.models import SavedView, Team, Ticket, User
@@ -93,6 +93,7 @@ def my_home(request):
         "done_pager": _pager(request, "done", done_page),
         "services": selectors.ongoing_services(request.user),
         "now": timezone.now(),
+        "approvals_waiting": approvals.waiting_for(request.user).count(),
     }
     return render(request, "helpdesk/my_home.html", context)
 

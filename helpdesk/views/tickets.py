@@ -153,6 +153,8 @@ def _ticket_page(request, ticket: Ticket, *, reply_form=None, action_form=None, 
         "relations": selectors.relations(ticket, request.user),
         # The satisfaction question for the requester, the answer for the team (None for others).
         "satisfaction": satisfaction.panel(ticket, request.user),
+        # Who signed it off (or is asked to): the requester and the team read the same steps.
+        "approvals": list(ticket.approvals.select_related("approver", "decided_by")),
     }
     return render(request, "helpdesk/ticket.html", context, status=status)
 

@@ -308,14 +308,14 @@ def test_my_page_lists_own_tickets_with_promised_times_in_few_queries(
         make(people, state="in_progress")
     factories.ticket(requester=people.other_staff, team=people.team, at=NOW)
     client = client_for(people.requester)
-    with django_assert_max_num_queries(13):  # open and finished, each newest of the person's two kinds
+    with django_assert_max_num_queries(14):  # approvals waiting; open and finished, newest of each kind
         html = client.get("/my/").content.decode()
     assert html.count('class="state state--in_progress"') == 3
     assert "promised it by" in html  # raised on 24 November: late by now
     for _ in range(10):
         make(people, state="in_progress")
         make(people, state="closed")
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         client.get("/my/")
 
 

@@ -114,6 +114,7 @@ DEMO_STEPS = [
     *workspace.STEPS,
     ("reports", tickets.seed_reports),
     *surveys.STEPS,
+    ("approvals", tickets.seed_approvals),
     ("board report", tickets.seed_board_report),
 ]
 
@@ -203,6 +204,8 @@ class Command(BaseCommand):
                 person.save(update_fields=["password"])
             person.groups.set([groups[name] for name in group_names])
             person.teams.set([teams[slug] for slug in team_slugs])
+        # Line managers, for approvals: Morgan manages Sam and Diego (who sign off their performance laptops).
+        User.objects.filter(username__in=["staff", "diego"]).update(line_manager=User.objects.get(username="manager"))
         # Sam holds the sales cost centre: /my/ links Sam to its chargeback statements.
         CostCentre.objects.filter(code="CC-4100", holder=None).update(holder=User.objects.get(username="staff"))
         return len(PEOPLE)
