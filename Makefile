@@ -23,8 +23,10 @@ $(VENV)/.runtime: requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+# LDAP is optional: python-ldap builds only where OpenLDAP's headers are; its tests skip without it.
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-ldap.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	if [ -e /usr/include/ldap.h ]; then $(PY) -m pip install --quiet -r requirements-ldap.txt; fi
 	touch $@ $(VENV)/.runtime
 
 install: $(VENV)/.runtime

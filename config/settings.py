@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "csp",
+    "import_export",  # the admin's people import screen (helpdesk/directory/)
 ]
 
 MIDDLEWARE = [
@@ -97,6 +98,119 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc; rules in helpdesk/sso.py), on when
+# OIDC_RP_CLIENT_ID is set. The provider's endpoints come from OIDC_ISSUER's discovery document unless
+# given one by one. PASSWORD_LOGIN=admins keeps the password form for superusers only (break-glass).
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env_str("OIDC_ISSUER").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATE_CLASS = "helpdesk.sso.SignOnStart"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# Claims read from the provider, each renamable: OIDC_CLAIM_GRADE=jobGrade, for example.
+OIDC_CLAIMS = {
+    name: env_str(f"OIDC_CLAIM_{name.upper()}", name)
+    for name in (
+        "given_name",
+        "family_name",
+        "email",
+        "email_verified",
+        "employee_id",
+        "grade",
+        "division",
+        "cost_centre",
+        "location",
+        "manager",
+        "groups",
+    )
+} | {"username": env_str("OIDC_CLAIM_USERNAME", "preferred_username")}
+# The provider's group names that make someone a manager or a catalogue editor; empty leaves that role
+# to the administrator.
+OIDC_MANAGERS_GROUP = env_str("OIDC_MANAGERS_GROUP")
+OIDC_EDITORS_GROUP = env_str("OIDC_EDITORS_GROUP")
+PASSWORD_LOGIN = env_str("PASSWORD_LOGIN", "all").lower()
+if PASSWORD_LOGIN not in {"all", "admins"}:
+    raise ImproperlyConfigured(f"PASSWORD_LOGIN must be all or admins; got {PASSWORD_LOGIN!r}.")
+if OIDC_ENABLED:
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set but OIDC_RP_CLIENT_SECRET is not.")
+    _endpoints = {
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+        "OIDC_OP_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+        "OIDC_OP_USER_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+        "OIDC_OP_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+    }
+    _missing = [name for name, value in _endpoints.items() if not value]
+    if _missing and not OIDC_OP_ISSUER:
+        raise ImproperlyConfigured(f"Single sign-on needs OIDC_ISSUER, or else {', '.join(_missing)}.")
+    AUTHENTICATION_BACKENDS.insert(1, "helpdesk.sso.SignOnBackend")
+elif PASSWORD_LOGIN == "admins":  # noqa: S105 (a mode, not a password)
+    raise ImproperlyConfigured("PASSWORD_LOGIN=admins needs single sign-on (OIDC_RP_CLIENT_ID) for everyone else.")
+# Wagtail's /admin/ login follows PASSWORD_LOGIN too.
+WAGTAILADMIN_USER_LOGIN_FORM = "helpdesk.sso.AdminPasswordLoginForm"
+
+# The directory from LDAP or Active Directory (helpdesk/directory/sync.py, `manage.py sync_directory`,
+# nightly) and password login against it (django-auth-ldap), on when LDAP_SERVER_URI is set; needs
+# `pip install -r requirements-ldap.txt`. LDAP_ATTR_<COLUMN> names the attribute for each of HR's columns
+# (empty: not synced); for Active Directory, e.g. LDAP_ATTR_USERNAME=sAMAccountName,
+# LDAP_ATTR_EMPLOYEE_ID=employeeID, LDAP_PEOPLE_FILTER=(objectClass=user) and
+# LDAP_DISABLED_FILTER=(userAccountControl:1.2.840.113556.1.4.803:=2).
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI")
+LDAP_BIND_DN = env_str("LDAP_BIND_DN")
+LDAP_BIND_PASSWORD = env_str("LDAP_BIND_PASSWORD")
+LDAP_PEOPLE_BASE = env_str("LDAP_PEOPLE_BASE")
+LDAP_PEOPLE_FILTER = env_str("LDAP_PEOPLE_FILTER", "(objectClass=inetOrgPerson)")
+LDAP_DISABLED_FILTER = env_str("LDAP_DISABLED_FILTER")
+LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 10)
+LDAP_ATTRIBUTES = {
+    column: env_str(f"LDAP_ATTR_{column.upper()}", default)
+    for column, default in {
+        "employee_id": "employeeNumber",
+        "username": "uid",
+        "first_name": "givenName",
+        "last_name": "sn",
+        "email": "mail",
+        "line_manager": "manager",
+        # Reference data must exist here under the directory's values, so these are chosen, not assumed.
+        "grade": "",
+        "division": "",
+        "cost_centre": "",
+        "location": "",
+    }.items()
+}
+if LDAP_SERVER_URI:
+    if not LDAP_PEOPLE_BASE or not LDAP_ATTRIBUTES["username"]:
+        raise ImproperlyConfigured("LDAP_SERVER_URI is set: set LDAP_PEOPLE_BASE (and LDAP_ATTR_USERNAME) too.")
+    try:
+        import ldap
+        from django_auth_ldap.config import LDAPSearch
+    except ImportError:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set but python-ldap is not installed: pip install -r requirements-ldap.txt."
+        ) from None
+    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+    AUTH_LDAP_BIND_DN = LDAP_BIND_DN
+    AUTH_LDAP_BIND_PASSWORD = LDAP_BIND_PASSWORD
+    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_REFERRALS: 0, ldap.OPT_NETWORK_TIMEOUT: LDAP_TIMEOUT}
+    _enabled = f"(!{LDAP_DISABLED_FILTER})" if LDAP_DISABLED_FILTER else ""
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        LDAP_PEOPLE_BASE,
+        ldap.SCOPE_SUBTREE,
+        f"(&{LDAP_PEOPLE_FILTER}{_enabled}({LDAP_ATTRIBUTES['username']}=%(user)s))",
+    )
+    AUTH_LDAP_USER_ATTR_MAP = {
+        name: LDAP_ATTRIBUTES[name] for name in ("first_name", "last_name", "email") if LDAP_ATTRIBUTES[name]
+    }
+    AUTHENTICATION_BACKENDS.insert(1, "helpdesk.directory.auth.DirectoryBackend")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -255,7 +369,10 @@ PERIODIC_TASKS = {
     "reports": ("helpdesk.tasks.refresh_reports", 5 * 60),
     "review-reminders": ("helpdesk.tasks.send_review_reminders", 60 * 60),
     "board-report": ("helpdesk.tasks.make_board_report", 60 * 60),
+    "approval-reminders": ("helpdesk.tasks.remind_approvers", 15 * 60),
 }
+if LDAP_SERVER_URI:  # once a day, just after midnight UTC (slots are aligned to the epoch)
+    PERIODIC_TASKS["directory-sync"] = ("helpdesk.tasks.sync_directory", 24 * 60 * 60)
 # `check_worker` fails, and /healthz says so, when work has been due this long with no worker claiming any.
 WORKER_STALE_MINUTES = env_int("WORKER_STALE_MINUTES", 10)
 if WORKER_STALE_MINUTES <= 0:

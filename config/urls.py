@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from helpdesk import sso
 from helpdesk import views as helpdesk_views
 from helpdesk.forms import QueuedPasswordResetForm
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("status/", helpdesk_views.service_status, name="status"),
     path("favicon.ico", favicon),
     path("catalogue/", cms_views.catalogue, name="catalogue"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", sso.LoginView.as_view(), name="login"),
     # Reset mail goes through the outbox, so a mail server that is down delays it instead of losing it.
     path(
         "accounts/password_reset/",
@@ -37,6 +38,9 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
+
+if settings.OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

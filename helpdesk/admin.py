@@ -1,15 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
+from helpdesk.directory.resources import PersonResource
 from helpdesk.models import CostCentre, Division, Grade, Location, Team, User
 
 
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(ImportMixin, UserAdmin):
+    # HR's CSV or XLSX export, previewed (every change, every bad row) before anything is written.
+    resource_classes = [PersonResource]
+    import_formats = [CSV, XLSX]
     fieldsets = (
         *UserAdmin.fieldsets,
-        (_("Organisation"), {"fields": ("grade", "division", "cost_centre", "location", "line_manager")}),
+        (
+            _("Organisation"),
+            {"fields": ("employee_id", "grade", "division", "cost_centre", "location", "line_manager", "left_on")},
+        ),
         (_("Preferences"), {"fields": ("time_zone", "language", "phone")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "division", "grade", "is_staff")

@@ -92,9 +92,25 @@ def prune_task_results() -> int:
 
 
 @task()
+def remind_approvers() -> int:
+    """Remind approvers whose decision has waited eight working hours (and again after as many more)."""
+    from helpdesk.approvals import remind
+
+    return remind()
+
+
+@task()
 def make_board_report() -> int | None:
     """On the first working day of a month, make (and mail) the board report for the month before."""
     from helpdesk.board.make import generate_due
 
     report = generate_due()
     return report.pk if report else None
+
+
+@task()
+def sync_directory() -> dict:
+    """The nightly directory sync (scheduled only when LDAP_SERVER_URI is set); returns its counts."""
+    from helpdesk.directory import sync
+
+    return sync.sync().counts()
