@@ -17,6 +17,12 @@ def cell(figures: Figures | None, column: Column) -> str:
 
 
 @register.filter
+def wall_time(value: timedelta) -> str:
+    """A duration on the clock (not business time), in words: 2 h 10 m."""
+    return business(value)
+
+
+@register.filter
 def business_seconds(seconds: int | None) -> str:
     """Business time kept in seconds (a ticket's facts), in words; empty when there is none."""
     return "" if seconds is None else business(timedelta(seconds=seconds))

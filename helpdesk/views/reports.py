@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 
 from helpdesk.access import role_required
 from helpdesk.models import ReportState
-from helpdesk.reports import charts, measures, read, table
+from helpdesk.reports import charts, measures, read, signoff, table
 from helpdesk.reports.forms import DrillForm, ReportForm
-from helpdesk.reports.measures import ALL, DIMENSIONS, MEASURES, TIMES
+from helpdesk.reports.measures import ALL, DIMENSIONS, EVERYONE, MEASURES, TIMES
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -59,6 +59,8 @@ def reports(request):
             "trend_chart": charts.columns(report.trend, TREND, lambda step: f"{step['first']:%d %b}"),
             "compliance_chart": charts.percents([(row.label, row.resolution_percent) for row in report.rows]),
             "state": ReportState.objects.filter(key="facts").first(),
+            # Sign-off is counted for everyone: approvals are read as they are, not from the roll-ups.
+            "sign_off": signoff.sign_off(period) if chosen.segment == EVERYONE else None,
         }
     return render(request, "helpdesk/reports/report.html", context, status=status)
 

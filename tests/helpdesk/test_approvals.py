@@ -201,3 +201,22 @@ def test_the_requester_can_withdraw_while_it_waits_and_approvers_are_reminded_af
     services.perform(ticket, "cancel", by=world["requester"], text="Found a spare one.")
     assert list(ticket.approvals.values_list("decision", flat=True)) == ["not_needed", "not_needed"]
     assert approvals.waiting_for(world["boss"]).count() == 0
+
+
+def test_the_reports_count_sign_off_for_the_period(world, client_for, people):
+    requester, boss = world["requester"], world["boss"]
+    with time_machine.travel(MONDAY, tick=False):
+        first, second, third = (ask(client_for(requester)) for _ in range(3))
+    with time_machine.travel(MONDAY + timedelta(hours=3), tick=False):
+        approvals.decide(first.approvals.first(), by=boss, approve=True)  # the holder is asked next
+    with time_machine.travel(MONDAY + timedelta(hours=5), tick=False):
+        approvals.decide(second.approvals.first(), by=boss, approve=False, reason="Not this year.")
+    with time_machine.travel(datetime(2026, 12, 10, 12, tzinfo=UTC), tick=False):
+        html = client_for(people.manager).get("/reports/?period=2026-11&who=&by=service").content.decode()
+        division = client_for(people.manager).get(
+            f"/reports/?period=2026-11&who=division:{requester.division_id}&by=service"
+        )
+    cells = re.search(r'id="sign-off".*?<tbody><tr>(.*?)</tr>', html, re.S)[1]
+    # Asked: three line managers' and one holder's; decided: one each way; waiting: the third and the holder.
+    assert re.findall(r"<td>([^<]+)</td>", cells) == ["4", "1", "1", "2", "4 h"]
+    assert 'id="sign-off"' not in division.content.decode()  # counted for everyone only
