@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from catalogue.models import ApprovalMode, ApproverRole, Submission
-from helpdesk import outbox
+from helpdesk import notifications, outbox
 from helpdesk.models import Approval, Delegation, EventKind, Mail, State, Ticket, User
 
 SALT = "helpdesk.approval"
@@ -124,12 +124,9 @@ def ask(ticket: Ticket, approvers: list[tuple[str, User]], *, by: User, at: date
     if notify:
         mails = [_asking_mail(row) for row in rows if row.asked_at is not None and row.approver.email]
         names = ", ".join(str(person) for _role, person in approvers)
-        mails += _person_mail(
-            "approval_waiting",
-            ticket.requester,
-            ticket,
-            {"names": names},
-            _("[%(ref)s] Waiting for approval: %(title)s"),
+        subject = _("[%(ref)s] Waiting for approval: %(title)s") % {"ref": ticket.reference, "title": ticket.title}
+        mails += notifications.for_person(
+            "approval_waiting", ticket, ticket.requester, {"names": names, "ticket": ticket}, subject
         )
         outbox.queue(mails, now=at)
 
@@ -280,12 +277,9 @@ def decide(
                 at=at,
                 **{"from": State.AWAITING_APPROVAL, "to": State.REJECTED, "action": "not_approved", "comment": reason},
             )
-            mails += _person_mail(
-                "approval_declined",
-                ticket.requester,
-                ticket,
-                {"approval": approval},
-                _("[%(ref)s] Not approved: %(title)s"),
+            subject = _("[%(ref)s] Not approved: %(title)s") % {"ref": ticket.reference, "title": ticket.title}
+            mails += notifications.for_person(
+                "approval_declined", ticket, ticket.requester, {"approval": approval, "ticket": ticket}, subject
             )
         outbox.queue(mails, now=at)
     return approval
@@ -375,15 +369,3 @@ def _asking_mail(approval: Approval, *, reminder: bool = False) -> outbox.Outgoi
         purpose=Mail.Purpose.APPROVAL,
         ticket_id=ticket.pk,
     )
-
-
-def _person_mail(template: str, person: User, ticket: Ticket, context: dict, subject: str) -> list[outbox.Outgoing]:
-    if not person.email:
-        return []
-    with timezone.override(person.time_zone or "UTC"), translation.override(person.language or None):
-        body = render_to_string(
-            f"emails/{template}.txt",
-            {**context, "ticket": ticket, "person": person, "site": settings.WAGTAILADMIN_BASE_URL},
-        )
-        words = subject % {"ref": ticket.reference, "title": ticket.title}
-    return [outbox.Outgoing(to=[person.email], subject=words, body=body, ticket_id=ticket.pk)]

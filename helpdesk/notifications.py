@@ -13,7 +13,7 @@ from helpdesk import outbox, satisfaction
 from helpdesk.mail_in.addresses import enabled as mail_in_enabled
 
 
-def _for_person(template: str, ticket, person, context: dict, subject: str) -> list[outbox.Outgoing]:
+def for_person(template: str, ticket, person, context: dict, subject: str) -> list[outbox.Outgoing]:
     if not person or not person.email:
         return []
     with timezone.override(person.time_zone or "UTC"), translation.override(person.language or None):
@@ -41,7 +41,7 @@ def ticket_raised(ticket, clocks=None) -> None:
     by_kind = {c.kind: c for c in clocks}
     context = {"ticket": ticket, "response": by_kind.get("response"), "resolution": by_kind.get("resolution")}
     outbox.queue(
-        _for_person(
+        for_person(
             "ticket_raised", ticket, ticket.requester, context, f"[{ticket.reference}] We have it: {ticket.title}"
         )
         + _for_team(
@@ -61,7 +61,7 @@ def ticket_moved(ticket, action: str) -> None:
         subject, template = f"[{ticket.reference}] Cancelled", "ticket_cancelled"
     else:
         return
-    outbox.queue(_for_person(template, ticket, ticket.requester, context, subject))
+    outbox.queue(for_person(template, ticket, ticket.requester, context, subject))
 
 
 def message_added(message) -> None:
@@ -72,14 +72,14 @@ def message_added(message) -> None:
     context = {"ticket": ticket, "message": message}
     if message.author_id == ticket.requester_id:
         if ticket.assignee_id:
-            mails = _for_person("message_added", ticket, ticket.assignee, context, subject)
+            mails = for_person("message_added", ticket, ticket.assignee, context, subject)
         else:
             mails = _for_team("message_added", ticket, context, subject)
     else:
-        mails = _for_person("message_added", ticket, ticket.requester, context, subject)
+        mails = for_person("message_added", ticket, ticket.requester, context, subject)
     # People copied in hear every public reply but their own.
     for person in ticket.watchers.exclude(pk=message.author_id).filter(is_active=True):
-        mails += _for_person("message_added", ticket, person, context, subject)
+        mails += for_person("message_added", ticket, person, context, subject)
     outbox.queue(mails)
 
 
@@ -87,5 +87,5 @@ def ticket_merged(duplicate, into) -> None:
     """Tell the duplicate's requester where their request goes on."""
     subject = f"[{duplicate.reference}] Joined with {into.reference}: {into.title}"
     outbox.queue(
-        _for_person("ticket_merged", duplicate, duplicate.requester, {"ticket": duplicate, "into": into}, subject)
+        for_person("ticket_merged", duplicate, duplicate.requester, {"ticket": duplicate, "into": into}, subject)
     )
