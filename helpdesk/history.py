@@ -39,12 +39,15 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "close_unanswered": (N_("Closed: no answer after it was resolved"), N_("Closed: no answer after it was resolved")),
     "cancel": (N_("Cancelled"), N_("Cancelled")),
     "close_as_duplicate": (N_("Closed as a duplicate"), N_("Closed as a duplicate")),
+    "approve": (N_("Approved: the team's work starts now"), N_("Approved: the team starts on it now")),
+    "not_approved": (N_("Not approved"), N_("Not approved")),
 }
 HANDOFF_WORDS = {
     "mail": N_("Waiting on a supplier: case sent to %(provider)s by mail"),
     "webhook": N_("Waiting on a supplier: case sent to %(provider)s by webhook"),
 }
-QUOTED = {"resolve", "reopen", "cancel"}  # their words are the event's own; a question is in the conversation
+# Their words are the event's own; a question is in the conversation.
+QUOTED = {"resolve", "reopen", "cancel", "not_approved"}
 
 
 def _state_changed(data: dict, team: bool) -> str:
@@ -106,7 +109,21 @@ FORMATTERS: dict[str, Words] = {
     EventKind.MOVED: lambda data, team: (
         _("Moved from team %(from)s to team %(to)s") % {"from": data.get("from", ""), "to": data.get("to", "")}
     ),
+    EventKind.APPROVAL_ASKED: lambda data, team: (
+        _("Approval asked of %(names)s") % {"names": ", ".join(a.get("name", "") for a in data.get("approvers", []))}
+    ),
+    EventKind.APPROVED: lambda data, team: _decision(_("Approved by %(name)s"), data),
+    EventKind.NOT_APPROVED: lambda data, team: _quoted(
+        _decision(_("Not approved by %(name)s"), data), data.get("reason", "")
+    ),
 }
+
+
+def _decision(sentence: str, data: dict) -> str:
+    """Who decided: the approver, or someone standing in for them."""
+    if data.get("on_behalf"):
+        return _("%(decision)s (a stand-in decided)") % {"decision": sentence % {"name": data.get("approver", "")}}
+    return sentence % {"name": data.get("approver", "")}
 
 
 def describe(event: TicketEvent, *, team: bool) -> str:

@@ -220,3 +220,30 @@ def test_the_reports_count_sign_off_for_the_period(world, client_for, people):
     # Asked: three line managers' and one holder's; decided: one each way; waiting: the third and the holder.
     assert re.findall(r"<td>([^<]+)</td>", cells) == ["4", "1", "1", "2", "4 h"]
     assert 'id="sign-off"' not in division.content.decode()  # counted for everyone only
+
+
+def test_every_step_of_sign_off_reads_as_words_in_the_history(world, client_for, people):
+    from helpdesk.history import describe
+
+    stand_in = people.other_staff
+    Delegation.objects.create(
+        person=world["boss"], delegate=stand_in, starts_on=date.today(), ends_on=date.today(), created_at=MONDAY
+    )
+    approved = ask(client_for(world["requester"]))
+    approvals.decide(approved.approvals.first(), by=stand_in, approve=True)
+    approvals.decide(approved.approvals.get(role=ApproverRole.COST_CENTRE_HOLDER), by=world["holder"], approve=True)
+    declined = ask(client_for(world["requester"]))
+    approvals.decide(declined.approvals.first(), by=world["boss"], approve=False, reason="Next year.")
+    lines = {
+        describe(event, team=team)
+        for ticket in (approved, declined)
+        for event in ticket.events.all()
+        for team in (True, False)
+    }
+    holder = world["holder"]
+    assert f"Approval asked of Bea Boss, {holder}" in lines
+    assert "Approved by Bea Boss (a stand-in decided)" in lines
+    assert "Not approved by Bea Boss: “Next year.”" in lines
+    assert "Approved: the team's work starts now" in lines and "Approved: the team starts on it now" in lines
+    for line in lines:
+        assert line and "_" not in line and "{" not in line, line

@@ -250,6 +250,10 @@ def test_every_new_history_line_reads_as_words(people, policy):
         EventKind.MOVED,
         EventKind.REPLY,
         EventKind.NOTE,
+        # Sign-off's, worded in tests/helpdesk/test_approvals.py.
+        EventKind.APPROVAL_ASKED,
+        EventKind.APPROVED,
+        EventKind.NOT_APPROVED,
     }
     for event in events:
         for team in (True, False):
