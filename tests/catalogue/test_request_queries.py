@@ -21,11 +21,12 @@ from sla.models import EventKind as SlaEventKind
 from tests import factories
 
 # One POST that creates a ticket: the person; the request type with its service, team, policy tiers and
-# the person's grade; its rules; its approvers (sign-off); its form; the discounts that could apply; the quoted policy's targets;
-# the transaction (a savepoint here, BEGIN and COMMIT on a server); the submission; the ticket, its
-# `created` event, its clocks, their `started` events, its number and deadlines; its mail (stored in the
-# ticket's transaction; the delivery task's row is written after commit in tests). Nothing is written to
-# the request type: its use is read from its submissions. The bound.
+# the person's grade; its rules; its approvers (sign-off); its form; the discounts that could apply; the
+# quoted policy's targets; the transaction (a savepoint here, BEGIN and COMMIT on a server); the
+# submission; the ticket, its `created` event, its clocks, their `started` events, its number and
+# deadlines; its mail (stored in the ticket's transaction; the delivery task's row is written after
+# commit in tests). Nothing is written to the request type: its use is read from its submissions. The
+# issue's bound, and one query more for sign-off.
 MAX_QUERIES = 16
 
 FIELDS = [
