@@ -292,6 +292,40 @@ def withdrawn(ticket: Ticket) -> None:
     )
 
 
+def reroute_from(leaver: User, *, at: datetime) -> int:
+    """Approvals still waiting on someone who left go to the leaver's line manager, else to the lead of
+    the service's team (never to the requester or whoever asked for them, nor to someone already asked on
+    that ticket); the new approver is asked at once if the step was. Returns how many moved."""
+    moved, mails = 0, []
+    waiting = Approval.objects.filter(approver=leaver, decision=Decision.WAITING, ticket__state=State.AWAITING_APPROVAL)
+    for approval in waiting.select_related("ticket__request_type__service__owner_team__lead", "ticket__requester"):
+        ticket = approval.ticket
+        taken = set(ticket.approvals.values_list("approver_id", flat=True)) | {ticket.requester_id, ticket.raised_by_id}
+        for person in (leaver.line_manager, ticket.request_type.service.owner_team.lead):
+            if person is not None and person.is_active and person.pk not in taken:
+                break
+        else:
+            continue  # nobody left to ask: it waits, and the team sees it on the ticket
+        approval.approver = person
+        fields = ["approver"]
+        if approval.asked_at is not None:
+            approval.asked_at, approval.reminded_at, approval.link_nonce = at, None, secrets.token_hex(16)
+            fields += ["asked_at", "reminded_at", "link_nonce"]
+            if person.email:
+                mails.append(_asking_mail(approval))
+        approval.save(update_fields=fields)
+        ticket.log(
+            EventKind.APPROVAL_ASKED,
+            by=None,
+            at=at,
+            approvers=[{"role": approval.role, "id": person.pk, "name": str(person)}],
+            instead_of=str(leaver),
+        )
+        moved += 1
+    outbox.queue(mails, now=at)
+    return moved
+
+
 def delegate(*, person: User, to: User, starts_on, ends_on, at: datetime | None = None) -> Delegation:
     """`to` may decide `person`'s approvals from `starts_on` to `ends_on` (inclusive)."""
     if to.pk == person.pk:

@@ -111,6 +111,9 @@ FORMATTERS: dict[str, Words] = {
     ),
     EventKind.APPROVAL_ASKED: lambda data, team: (
         _("Approval asked of %(names)s") % {"names": ", ".join(a.get("name", "") for a in data.get("approvers", []))}
+        if not data.get("instead_of")
+        else _("Approval asked of %(names)s instead of %(leaver)s, who left")
+        % {"names": ", ".join(a.get("name", "") for a in data.get("approvers", [])), "leaver": data["instead_of"]}
     ),
     EventKind.APPROVED: lambda data, team: _decision(_("Approved by %(name)s"), data),
     EventKind.NOT_APPROVED: lambda data, team: _quoted(

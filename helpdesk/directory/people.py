@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 
-from helpdesk import services
+from helpdesk import approvals, services
 from helpdesk.models import OPEN_STATES, CostCentre, Division, EventKind, Grade, Location, Ticket, User
 
 COLUMNS = (
@@ -281,6 +281,7 @@ def leave(person: User, *, on: date, by: User | None = None) -> list[str]:
             fields.append("left_on")
         if fields:
             person.save(update_fields=fields)
+        approvals.reroute_from(person, at=at)  # what waited on their sign-off goes to someone still here
         handed = []
         open_work = Ticket.objects.filter(assignee=person, state__in=OPEN_STATES).select_related("team")
         for ticket in open_work.order_by("pk"):

@@ -247,3 +247,21 @@ def test_every_step_of_sign_off_reads_as_words_in_the_history(world, client_for,
     assert "Approved: the team's work starts now" in lines and "Approved: the team starts on it now" in lines
     for line in lines:
         assert line and "_" not in line and "{" not in line, line
+
+
+def test_what_waits_on_a_leaver_is_asked_of_their_line_manager(world, client_for):
+    from helpdesk.directory.people import leave
+    from helpdesk.history import describe
+
+    boss = world["boss"]
+    boss.line_manager = factories.UserFactory(username="chief", first_name="Cleo", last_name="Chief", email="c@x.org")
+    boss.save()
+    ticket = ask(client_for(world["requester"]))
+    leave(boss, on=date.today())
+    approval = ticket.approvals.get(role=ApproverRole.LINE_MANAGER)
+    assert approval.approver.username == "chief" and approval.decision == "waiting" and approval.link_nonce
+    assert Mail.objects.filter(purpose=Mail.Purpose.APPROVAL, to=["c@x.org"]).exists()
+    lines = [describe(event, team=True) for event in ticket.events.all()]
+    assert "Approval asked of Cleo Chief instead of Bea Boss, who left" in lines
+    approvals.decide(approval, by=boss.line_manager, approve=True)
+    assert approvals.waiting_for(world["holder"]).count() == 1  # the next step goes on as before
