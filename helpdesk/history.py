@@ -81,7 +81,11 @@ def _unlinked(data: dict, team: bool) -> str:
 
 FORMATTERS: dict[str, Words] = {
     EventKind.CREATED: lambda data, team: _("Raised"),
-    EventKind.ASSIGNED: lambda data, team: _("Assigned to %(name)s") % {"name": data.get("name", "")},
+    EventKind.ASSIGNED: lambda data, team: (
+        _("Back with %(name)s: the person it was assigned to has left") % {"name": data.get("name", "")}
+        if data.get("reason") == "left"  # helpdesk/directory/people.py hands a leaver's work back
+        else _("Assigned to %(name)s") % {"name": data.get("name", "")}
+    ),
     EventKind.STATE_CHANGED: _state_changed,
     EventKind.PRIORITY_CHANGED: lambda data, team: (
         _("Priority changed from %(from)s to %(to)s")

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from helpdesk.directory import people
+from helpdesk.history import describe
 from helpdesk.models import EventKind, State, Ticket, TicketEvent, User
 from tests import factories
 
@@ -192,6 +193,7 @@ def test_a_leaver_is_deactivated_and_their_open_work_goes_back_to_their_team(lea
         assert set(events_before[state]) <= set(ticket.events.values_list("pk", flat=True))
     handover = TicketEvent.objects.filter(ticket=assigned, kind=EventKind.ASSIGNED).last()
     assert handover.data == {"to": None, "name": "Service Desk", "reason": "left", "person": dave.pk}
+    assert describe(handover, team=True) == "Back with Service Desk: the person it was assigned to has left"
     assert assigned.events.filter(kind=EventKind.STATE_CHANGED, data__action="hand_back").exists()
     assert User.objects.filter(pk=dave.pk).exists()  # never deleted
 
