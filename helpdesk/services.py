@@ -548,3 +548,36 @@ def bulk(tickets: Sequence[Ticket], *, by, op: str, to=None, team: Team | None =
         except Refused as refused:
             problems.append(f"{ticket.reference}: {refused.message}")
     return done, problems
+
+
+def hand_back(ticket: Ticket, *, leaver, by, at: datetime) -> bool:
+    """Take `ticket` out of `leaver`'s hands and give it back to its team's queue through the machine's
+    `move_to` (work only assigned becomes new; work started stays started), logging who left. Returns
+    False, changing nothing, when it is no longer theirs or no longer open.
+
+    move_team's recipe with the team kept: row locked first, optimistic state lock, history in stable keys
+    (the reason "left" and the leaver's id, worded by helpdesk/history.py).
+    """
+    source = ticket.state
+    try:
+        with transaction.atomic():
+            fresh = lock(ticket)
+            if fresh["assignee_id"] != leaver.pk or fresh["state"] not in OPEN_STATES:
+                return False
+            team = ticket.team
+            ticket.move_to(by=by, team=team, at=at)
+            ticket.save(update_fields=TRANSITION_FIELDS)
+            # "Assigned to <team>": back in the team's queue; the reason and the leaver kept as keys.
+            ticket.log(EventKind.ASSIGNED, by=by, at=at, to=None, name=team.name, reason="left", person=leaver.pk)
+            if ticket.state != source:
+                ticket.log(
+                    EventKind.STATE_CHANGED,
+                    by=by,
+                    at=at,
+                    **{"from": source, "to": ticket.state, "action": "hand_back", "comment": ""},
+                )
+    except ConcurrentTransition:
+        raise Refused(
+            f"Ticket {ticket.reference} changed while it was being handed back; run the import again.", status=409
+        ) from None
+    return True

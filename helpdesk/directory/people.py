@@ -15,10 +15,9 @@ from datetime import date, datetime
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition
 
 from helpdesk import approvals, services
-from helpdesk.models import OPEN_STATES, CostCentre, Division, EventKind, Grade, Location, Ticket, User
+from helpdesk.models import OPEN_STATES, CostCentre, Division, Grade, Location, Ticket, User
 
 COLUMNS = (
     "employee_id",
@@ -44,8 +43,6 @@ REFERENCES = {
 # The `status` column, when a file has one: these words mean the person has left.
 LEFT_WORDS = {"left", "leaver", "terminated", "inactive"}
 STAYING_WORDS = {"", "active", "current", "employed"}
-# Why a ticket lost its assignee, kept in its history as a stable key.
-LEFT = "left"
 
 
 class RowError(Exception):
@@ -285,39 +282,6 @@ def leave(person: User, *, on: date, by: User | None = None) -> list[str]:
         handed = []
         open_work = Ticket.objects.filter(assignee=person, state__in=OPEN_STATES).select_related("team")
         for ticket in open_work.order_by("pk"):
-            if hand_back(ticket, leaver=person, by=by, at=at):
+            if services.hand_back(ticket, leaver=person, by=by, at=at):
                 handed.append(ticket.reference)
     return handed
-
-
-def hand_back(ticket: Ticket, *, leaver: User, by: User | None, at: datetime) -> bool:
-    """Take `ticket` out of `leaver`'s hands and give it back to its team's queue through the machine's
-    `move_to` (work only assigned becomes new; work started stays started), logging who left. Returns
-    False, changing nothing, when it is no longer theirs or no longer open.
-
-    The services have no "unassign" (`move_team` to the same team does nothing), so this is move_team's
-    recipe with the team kept: row locked first, optimistic state lock, history in stable keys.
-    """
-    source = ticket.state
-    try:
-        with transaction.atomic():
-            fresh = services.lock(ticket)
-            if fresh["assignee_id"] != leaver.pk or fresh["state"] not in OPEN_STATES:
-                return False
-            team = ticket.team
-            ticket.move_to(by=by, team=team, at=at)
-            ticket.save(update_fields=services.TRANSITION_FIELDS)
-            # "Assigned to <team>": back in the team's queue; the reason and the leaver kept as keys.
-            ticket.log(EventKind.ASSIGNED, by=by, at=at, to=None, name=team.name, reason=LEFT, person=leaver.pk)
-            if ticket.state != source:
-                ticket.log(
-                    EventKind.STATE_CHANGED,
-                    by=by,
-                    at=at,
-                    **{"from": source, "to": ticket.state, "action": "hand_back", "comment": ""},
-                )
-    except ConcurrentTransition:
-        raise services.Refused(
-            f"Ticket {ticket.reference} changed while it was being handed back; run the import again.", status=409
-        ) from None
-    return True
