@@ -12,7 +12,11 @@ TEST_WORKERS ?= auto
 TEST_PRIVATE := $(or $(TMPDIR),/tmp)/promisedesk-test-private
 TEST_ENV := SECRET_KEY=tests-only-not-a-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 PRIVATE_ROOT=$(TEST_PRIVATE)
 
-.PHONY: run test test-postgres lint bench load install install-dev clean
+# The languages the product is translated into (settings.LANGUAGES, English aside); locale/GLOSSARY.md
+# has the words each uses for the product's things.
+LANGS := sv de fr es
+
+.PHONY: run test test-postgres lint messages bench load install install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,10 +67,21 @@ test-postgres: install-dev
 	rm -rf $(TEST_PRIVATE)
 	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# Fails on a string marked in the code but untranslated or fuzzy in any language, a catalogue that does
+# not compile, or a .mo not compiled from its .po (extraction needs GNU gettext: xgettext, msgmerge, msgfmt).
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --verbosity 0
+	for po in locale/*/LC_MESSAGES/django.po locale/wagtail/*/LC_MESSAGES/django.po; do msgfmt --check-format --output-file=/dev/null $$po || exit 1; done
+	DEBUG=1 $(PY) manage.py check_translations
+
+# After changing a marked string: extract into locale/<language>/LC_MESSAGES/django.po, translate what is
+# new there (untranslated entries), then run this again to compile the .mo files the site reads.
+messages: install-dev
+	DEBUG=1 $(PY) manage.py makemessages $(addprefix -l ,$(LANGS)) --verbosity 0
+	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*' --verbosity 0
 
 # Speed figures, on PostgreSQL (the production database) unless DATABASE_URL says otherwise.
 # BENCH_TICKETS (default 1,000,000) and BENCH_CLOCKS (100,000) set the sizes; `make bench ONLY=desk` runs one.

@@ -1,7 +1,8 @@
 """May this person ask for this, at what price, under which policy: one pure function over preloaded facts.
 
 The catalogue page and the submit view both call `offer_for`, so what a person is shown is exactly
-what the server enforces. No database access here: selectors build the inputs.
+what the server enforces. No database access here: selectors build the inputs. Refusals are worded in the
+reader's language (gettext), as every sentence a person reads is.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from sla.tiers import reaches, tier_for
 
@@ -46,21 +50,21 @@ class Rule:
         """The conditions this person does not meet, in plain words (empty: the rule admits them)."""
         missing = []
         if self.min_grade_level is not None and not reaches(person.grade_level, self.min_grade_level):
-            missing.append(f"grade {self.min_grade_name} or above")
+            missing.append(_("grade %(grade)s or above") % {"grade": self.min_grade_name})
         if self.division_id is not None and person.division_id != self.division_id:
-            missing.append(f"the {self.division_name} division")
+            missing.append(_("the %(division)s division") % {"division": self.division_name})
         if self.cost_centre_id is not None and person.cost_centre_id != self.cost_centre_id:
-            missing.append(f"cost centre {self.cost_centre_name}")
+            missing.append(_("cost centre %(name)s") % {"name": self.cost_centre_name})
         if self.location_id is not None and person.location_id != self.location_id:
-            missing.append(f"people based in {self.location_name}")
+            missing.append(_("people based in %(place)s") % {"place": self.location_name})
         if self.group_id is not None and self.group_id not in person.group_ids:
-            missing.append(f"members of {self.group_name}")
+            missing.append(_("members of %(group)s") % {"group": self.group_name})
         return missing
 
     def describe(self) -> str:
         """Whom the rule admits: its conditions as they read for someone who meets none of them (a
         person with no grade, division, cost centre, location or group)."""
-        return " in ".join(self.failures(Person())) or "everyone"
+        return pgettext("joins the conditions of one rule", " in ").join(self.failures(Person())) or _("everyone")
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def entitlement(rules: Sequence[Rule], person: Person) -> tuple[bool, str]:
         return True, ""
     if any(not rule.failures(person) for rule in rules):
         return True, ""
-    return False, "This is only for " + "; or ".join(rule.describe() for rule in rules) + "."
+    return False, _("This is only for %(whom)s.") % {"whom": _("; or ").join(rule.describe() for rule in rules)}
 
 
 def best_price(

@@ -27,6 +27,7 @@ from django.db.models import CharField, Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import ModelLogEntry
 
 from catalogue.models import RequestType, Review, Service, Submission
@@ -194,7 +195,11 @@ class Show:
     DUE = "due"  # overdue or due within SOON
     UNUSED = "unused"  # every unused one, whenever due
     ALL = "all"
-    CHOICES = ((DUE, "Overdue or due within 30 days"), (UNUSED, "Unused in 12 months"), (ALL, "Everything"))
+    CHOICES = (
+        (DUE, gettext_lazy("Overdue or due within 30 days")),
+        (UNUSED, gettext_lazy("Unused in 12 months")),
+        (ALL, gettext_lazy("Everything")),
+    )
 
 
 def review_queue(*, today: date | None = None, show: str = Show.DUE) -> list[QueueRow]:

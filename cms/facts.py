@@ -11,14 +11,16 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
 
 from catalogue.entitlement import Offer
 from catalogue.models import Category, Part, RequestKind, RequestType, Service
 from catalogue.selectors import OfferBook, request_types_for, services_for_catalogue
 from cms.filters import CatalogueFilter
+from cms.languages import for_reader_by, translated
 from helpdesk.models import Level, Team, priority_for
 from helpdesk.reports.published import Published, Share, published
-from sla.clock import DAY_NAMES
 from sla.models import Calendar, Policy, Priority, TargetKind
 
 # A request from the catalogue is raised at medium impact and low urgency (helpdesk.services.
@@ -59,6 +61,7 @@ class RequestOffer:
 class CatalogueRow:
     service: Service
     url: str | None
+    name: str  # the service page's title in the reader's language, else the service's name
     offers: list[RequestOffer] = field(default_factory=list)
     policy: Policy | None = None
 
@@ -107,7 +110,9 @@ def catalogue_rows(index_page, request, per_page: int = 30) -> CatalogueResults:
     services = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = Paginator(services, per_page).get_page(request.GET.get("page"))
     listed = list(page.object_list)
-    pages = {p.service_id: p for p in ServicePage.objects.live().descendant_of(index_page).filter(service__in=listed)}
+    pages = for_reader_by(
+        ServicePage.objects.live().filter(service__in=listed).select_related("locale"), key=lambda p: p.service_id
+    )
     book = OfferBook(request.user)
     offers: dict[int, list[RequestOffer]] = defaultdict(list)
     for request_type in request_types_for(listed):
@@ -116,6 +121,7 @@ def catalogue_rows(index_page, request, per_page: int = 30) -> CatalogueResults:
         CatalogueRow(
             service=service,
             url=pages[service.pk].url if service.pk in pages else None,
+            name=pages[service.pk].title if translated(pages.get(service.pk)) else service.name,
             offers=offers.get(service.pk, []),
             policy=book.policy_for(service),
         )
@@ -177,19 +183,19 @@ def hours_summary(calendar: Calendar) -> list[HoursLine]:
     runs: list[tuple[int, int, str]] = []
     for day in range(7):
         intervals = week.get(day)
-        text = ", ".join(f"{a}-{b}" for a, b in sorted(intervals)) if intervals else "Closed"
-        text = "Open all day" if text == "00:00-24:00" else text
+        text = ", ".join(f"{a}-{b}" for a, b in sorted(intervals)) if intervals else _("Closed")
+        text = _("Open all day") if text == "00:00-24:00" else text
         if runs and runs[-1][2] == text and runs[-1][1] == day - 1:
             runs[-1] = (runs[-1][0], day, text)
         else:
             runs.append((day, day, text))
     for first, last, text in runs:
         if first == last:
-            days = DAY_NAMES[first]
+            days = str(WEEKDAYS[first])
         elif last == first + 1:
-            days = f"{DAY_NAMES[first]} and {DAY_NAMES[last]}"
+            days = _("%(first)s and %(last)s") % {"first": WEEKDAYS[first], "last": WEEKDAYS[last]}
         else:
-            days = f"{DAY_NAMES[first]} to {DAY_NAMES[last]}"
+            days = _("%(first)s to %(last)s") % {"first": WEEKDAYS[first], "last": WEEKDAYS[last]}
         lines.append(HoursLine(days, text))
     return lines
 

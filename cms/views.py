@@ -3,15 +3,16 @@ no page of the site looks the catalogue up to draw its menu)."""
 
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
-from cms.models import CatalogueIndexPage
+from cms.models import CatalogueIndexPage, in_reader_language
 
 
 def catalogue(request):
     """Redirect to the live catalogue page, with the search asked for (a search box anywhere can send its
     words here); 404 while there is none."""
-    page = CatalogueIndexPage.objects.live().first()
+    page = in_reader_language(CatalogueIndexPage)
     if page is None:
-        raise Http404("No catalogue is published yet.")
+        raise Http404(_("No catalogue is published yet."))
     url = page.get_url(request)
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)

@@ -39,6 +39,10 @@ INSTALLED_APPS = [
     "sla",
     "cms",
     "demo",  # only `manage.py seed_demo` (no models); it refuses to run without DEBUG
+    # The catalogue's pages in every language: wagtail-localize's side-by-side editor, and its Locales
+    # screen (instead of wagtail.locales) where a language is kept in step with English.
+    "wagtail_localize",
+    "wagtail_localize.locales",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -281,8 +285,14 @@ LANGUAGES = [
     ("de", _("German")),
     ("fr", _("French")),
     ("sv", _("Swedish")),
+    ("es", _("Spanish")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours (`make messages` extracts them), then the few words of Wagtail's admin its own catalogues lack.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "wagtail"]
+# Pages (catalogue, services, projects, the IT Promise) in the same languages. A page not yet translated is
+# shown in English with a line saying so (cms/models.py).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 FORMAT_MODULE_PATH = ["config.formats"]  # one date format everywhere (config/formats/en/formats.py)
 
 STATIC_URL = "/static/"
@@ -444,7 +454,6 @@ WAGTAILADMIN_BASE_URL = env_str("BASE_URL", "http://127.0.0.1:8000")
 # synonyms (catalogue.SearchSynonym) cover the words stemming cannot join ("wifi" for "Wi-Fi").
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
-WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Security: strict by default when DEBUG is off; each can be relaxed from the environment

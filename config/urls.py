@@ -12,6 +12,7 @@ from cms import views as cms_views
 from helpdesk import sso
 from helpdesk import views as helpdesk_views
 from helpdesk.forms import QueuedPasswordResetForm
+from helpdesk.views.language import choose_language
 
 
 def favicon(request):
@@ -24,6 +25,7 @@ urlpatterns = [
     path("status/", helpdesk_views.service_status, name="status"),
     path("favicon.ico", favicon),
     path("catalogue/", cms_views.catalogue, name="catalogue"),
+    path("language/", choose_language, name="language"),
     path("accounts/login/", sso.LoginView.as_view(), name="login"),
     # Reset mail goes through the outbox, so a mail server that is down delays it instead of losing it.
     path(

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from wagtail.models import Locale
+from wagtail_localize.models import Translation
+from wagtail_localize.operations import translate_object
+
 from catalogue.models import Service
 from cms.models import (
     CatalogueIndexPage,
@@ -60,7 +65,7 @@ def _publish(parent, page_class, slug: str, **fields):
 
 
 def seed_pages() -> int:
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale=Locale.get_default())
     catalogue = _publish(
         home,
         CatalogueIndexPage,
@@ -114,4 +119,58 @@ def seed_pages() -> int:
     return count + 1
 
 
-STEPS = [("site pages", seed_pages)]
+# The Swedish demo: the home page, the catalogue, the IT Promise and the laptop's page translated through
+# wagtail-localize, as an editor would in its side-by-side editor; every other page is shown in English
+# with a line saying so. German, French and Spanish are offered with no page translated yet.
+SWEDISH = {
+    "Promise Desk": "Promise Desk",
+    "What our IT team offers, what it costs you, and how fast we promise to do it.": (
+        "Vad vårt IT-team erbjuder, vad det kostar dig och hur snabbt vi lovar att göra det."
+    ),
+    "Service catalogue": "Tjänstekatalog",
+    "Everything our IT team offers, what it costs you, and how fast we promise to act.": (
+        "Allt vårt IT-team erbjuder, vad det kostar dig och hur snabbt vi lovar att agera."
+    ),
+    "Our IT Promise": "Vårt IT-löfte",
+    "Who we are, when we are open, and how fast we act. We publish it and we measure it.": (
+        "Vilka vi är, när vi har öppet och hur snabbt vi agerar. Vi publicerar det och vi mäter det."
+    ),
+    "Laptop": "Bärbar dator",
+    "A managed laptop with your software, backed up and kept secure.": (
+        "En hanterad bärbar dator med dina program, säkerhetskopierad och skyddad."
+    ),
+    "Owned by our Workplace Technology team.": "Ägs av vårt team för arbetsplatsteknik.",
+    "Choose what you need below.": "Välj vad du behöver nedan.",
+    "Fill in the short form.": "Fyll i det korta formuläret.",
+    "Follow it under My requests.": "Följ det under Mina ärenden.",
+    "How long will it take?": "Hur lång tid tar det?",
+    "See the service levels on this page: they are the ones we measure.": (
+        "Se servicenivåerna på den här sidan: det är dem vi mäter."
+    ),
+}
+
+
+def seed_translations() -> int:
+    """Offer every language the site speaks as a page locale, and translate the Swedish demo pages."""
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        Locale.objects.get_or_create(language_code=code)
+    swedish = Locale.objects.get(language_code="sv")
+    english = Locale.get_default()
+    pages = [
+        HomePage.objects.get(locale=english),
+        CatalogueIndexPage.objects.get(locale=english),
+        PromisePage.objects.get(locale=english),
+        *ServicePage.objects.filter(locale=english, service__name="Laptop"),
+    ]
+    for page in pages:
+        translate_object(page, [swedish])
+        translation = Translation.objects.get(source__object_id=page.translation_key, target_locale=swedish)
+        po = translation.export_po()
+        for entry in po:
+            entry.msgstr = SWEDISH.get(entry.msgid, "")
+        translation.import_po(po)
+        translation.save_target(publish=True)
+    return len(pages)
+
+
+STEPS = [("site pages", seed_pages), ("Swedish pages", seed_translations)]

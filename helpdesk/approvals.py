@@ -35,12 +35,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import ApprovalMode, ApproverRole, Submission
+from catalogue.money import written
 from helpdesk import notifications, outbox
 from helpdesk.models import Approval, Delegation, EventKind, Mail, State, Ticket, User
+from helpdesk.reader import writing_for
 
 SALT = "helpdesk.approval"
 LINK_VALID_FOR = timedelta(days=14)
@@ -124,9 +126,12 @@ def ask(ticket: Ticket, approvers: list[tuple[str, User]], *, by: User, at: date
     if notify:
         mails = [_asking_mail(row) for row in rows if row.asked_at is not None and row.approver.email]
         names = ", ".join(str(person) for _role, person in approvers)
-        subject = _("[%(ref)s] Waiting for approval: %(title)s") % {"ref": ticket.reference, "title": ticket.title}
         mails += notifications.for_person(
-            "approval_waiting", ticket, ticket.requester, {"names": names, "ticket": ticket}, subject
+            "approval_waiting",
+            ticket,
+            ticket.requester,
+            {"names": names, "ticket": ticket},
+            lambda: _("[%(ref)s] Waiting for approval: %(title)s") % {"ref": ticket.reference, "title": ticket.title},
         )
         outbox.queue(mails, now=at)
 
@@ -277,9 +282,12 @@ def decide(
                 at=at,
                 **{"from": State.AWAITING_APPROVAL, "to": State.REJECTED, "action": "not_approved", "comment": reason},
             )
-            subject = _("[%(ref)s] Not approved: %(title)s") % {"ref": ticket.reference, "title": ticket.title}
             mails += notifications.for_person(
-                "approval_declined", ticket, ticket.requester, {"approval": approval, "ticket": ticket}, subject
+                "approval_declined",
+                ticket,
+                ticket.requester,
+                {"approval": approval, "ticket": ticket},
+                lambda: _("[%(ref)s] Not approved: %(title)s") % {"ref": ticket.reference, "title": ticket.title},
             )
         outbox.queue(mails, now=at)
     return approval
@@ -378,7 +386,7 @@ def link_path(approval: Approval) -> str:
 
 def _asking_mail(approval: Approval, *, reminder: bool = False) -> outbox.Outgoing:
     ticket, person = approval.ticket, approval.approver
-    with timezone.override(person.time_zone or "UTC"), translation.override(person.language or None):
+    with writing_for(person):
         subject = (_("Reminder: approval needed: %(title)s") if reminder else _("Approval needed: %(title)s")) % {
             "title": ticket.title
         }
@@ -389,8 +397,7 @@ def _asking_mail(approval: Approval, *, reminder: bool = False) -> outbox.Outgoi
                 "ticket": ticket,
                 "person": person,
                 "reminder": reminder,
-                "price": quoted_price(ticket.submission) if ticket.submission_id else None,
-                "currency": settings.CURRENCY,
+                "price": written(quoted_price(ticket.submission), free_word=False) if ticket.submission_id else "",
                 "link": settings.WAGTAILADMIN_BASE_URL + link_path(approval),
                 "list": settings.WAGTAILADMIN_BASE_URL + reverse("my-approvals"),
                 "valid_days": LINK_VALID_FOR.days,

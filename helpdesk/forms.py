@@ -1,7 +1,6 @@
 import zoneinfo
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalogue.forms import PERSON_LIMIT, PersonField, check_upload
 from catalogue.models import Service
+from helpdesk.languages import offered
 from helpdesk.models import Channel, SavedView, User
 
 # The limits on typed text live with the models (one place); these forms use the same constants.
@@ -33,7 +33,10 @@ class ProfileForm(forms.ModelForm):
 
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices)
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("Same as my browser")), *settings.LANGUAGES]
+        label=_("Language"),
+        required=False,
+        choices=lambda: [("", _("Same as my browser")), *offered().items()],
+        help_text=_("Pages and mail come in this language. Mail to someone who chose none is in the site's language."),
     )
 
     class Meta:

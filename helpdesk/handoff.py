@@ -24,6 +24,7 @@ from django_fsm import ConcurrentTransition, has_transition_perm
 from catalogue.models.services import Handoff, Provider
 from helpdesk import outbox, webhooks
 from helpdesk.models import Channel, EventKind, Message, State, Ticket, User
+from helpdesk.reader import writing_for
 
 try:  # mail in (helpdesk/mail_in/) gives each ticket a reply address; without it, replies use the subject
     from helpdesk.mail_in.addresses import reply_address
@@ -31,6 +32,12 @@ except ImportError:  # pragma: no cover - only while mail in is not installed
 
     def reply_address(ticket: Ticket) -> str:
         return ""
+
+
+def _written(context: dict) -> str:
+    """A supplier is known only by address: the case goes in the site's language."""
+    with writing_for(None):
+        return render_to_string("emails/provider_case.txt", context)
 
 
 def provider_of(ticket: Ticket) -> Provider | None:
@@ -66,7 +73,7 @@ def hand_over(ticket: Ticket, *, at: datetime) -> dict:
                 outbox.Outgoing(
                     to=[provider.contact_email],
                     subject=f"[{ticket.reference}] {ticket.title}",
-                    body=render_to_string("emails/provider_case.txt", context),
+                    body=_written(context),
                     ticket_id=ticket.pk,
                 )
             ]

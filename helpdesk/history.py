@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from helpdesk.models import EventKind, TicketEvent, state_words
 from sla.models import Priority
@@ -28,23 +28,29 @@ def _quoted(sentence: str, comment: str) -> str:
 
 # What a transition did, for the team and for the requester (the stored action is the transition's name).
 ACTIONS: dict[str, tuple[str, str]] = {
-    "start": (N_("Work started"), N_("Work started")),
-    "wait_on_requester": (N_("Asked the requester a question"), N_("Asked you a question")),
-    "requester_replied": (N_("The requester answered"), N_("You answered")),
-    "wait_on_provider": (N_("Waiting on a supplier"), N_("Waiting on a supplier")),
-    "provider_replied": (N_("The supplier answered"), N_("The supplier answered")),
-    "resolve": (N_("Resolved"), N_("Resolved")),
-    "reopen": (N_("Reopened"), N_("Reopened")),
-    "confirm": (N_("The requester confirmed it is fixed"), N_("You confirmed it is fixed")),
-    "close_unanswered": (N_("Closed: no answer after it was resolved"), N_("Closed: no answer after it was resolved")),
-    "cancel": (N_("Cancelled"), N_("Cancelled")),
-    "close_as_duplicate": (N_("Closed as a duplicate"), N_("Closed as a duplicate")),
-    "approve": (N_("Approved: the team's work starts now"), N_("Approved: the team starts on it now")),
-    "not_approved": (N_("Not approved"), N_("Not approved")),
+    "start": (gettext_noop("Work started"), gettext_noop("Work started")),
+    "wait_on_requester": (gettext_noop("Asked the requester a question"), gettext_noop("Asked you a question")),
+    "requester_replied": (gettext_noop("The requester answered"), gettext_noop("You answered")),
+    "wait_on_provider": (gettext_noop("Waiting on a supplier"), gettext_noop("Waiting on a supplier")),
+    "provider_replied": (gettext_noop("The supplier answered"), gettext_noop("The supplier answered")),
+    "resolve": (gettext_noop("Resolved"), gettext_noop("Resolved")),
+    "reopen": (gettext_noop("Reopened"), gettext_noop("Reopened")),
+    "confirm": (gettext_noop("The requester confirmed it is fixed"), gettext_noop("You confirmed it is fixed")),
+    "close_unanswered": (
+        gettext_noop("Closed: no answer after it was resolved"),
+        gettext_noop("Closed: no answer after it was resolved"),
+    ),
+    "cancel": (gettext_noop("Cancelled"), gettext_noop("Cancelled")),
+    "close_as_duplicate": (gettext_noop("Closed as a duplicate"), gettext_noop("Closed as a duplicate")),
+    "approve": (
+        gettext_noop("Approved: the team's work starts now"),
+        gettext_noop("Approved: the team starts on it now"),
+    ),
+    "not_approved": (gettext_noop("Not approved"), gettext_noop("Not approved")),
 }
 HANDOFF_WORDS = {
-    "mail": N_("Waiting on a supplier: case sent to %(provider)s by mail"),
-    "webhook": N_("Waiting on a supplier: case sent to %(provider)s by webhook"),
+    "mail": gettext_noop("Waiting on a supplier: case sent to %(provider)s by mail"),
+    "webhook": gettext_noop("Waiting on a supplier: case sent to %(provider)s by webhook"),
 }
 # Their words are the event's own; a question is in the conversation.
 QUOTED = {"resolve", "reopen", "cancel", "not_approved"}

@@ -1,8 +1,10 @@
+import json
 import logging
 import zoneinfo
 
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -10,6 +12,15 @@ from django.utils.datastructures import MultiValueDictKeyError
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+
+
+def remember_browser_language(user, negotiated: str) -> None:
+    """Keep the language the browser reads the site in for mail, when the person chose none: one UPDATE
+    when it changes, none otherwise (the site's own language is kept as empty)."""
+    seen = "" if negotiated == settings.LANGUAGE_CODE else negotiated
+    if user.browser_language != seen:
+        get_user_model().objects.filter(pk=user.pk).update(browser_language=seen)
+        user.browser_language = seen
 
 
 class PersonalPreferencesMiddleware:
@@ -31,6 +42,8 @@ class PersonalPreferencesMiddleware:
             if user.language:
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = user.language
+            else:
+                remember_browser_language(user, request.LANGUAGE_CODE)
         try:
             return self.get_response(request)
         finally:
@@ -54,11 +67,14 @@ class RejectUnreadableInput:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        """Two failures that can only come of a malformed request, met in Django's or Wagtail's own views
-        (the admin's forms): a form field the view reads is missing (a forged formset count), or a number
-        is too large for the database (SQLite). A 400 saying so, not an error page; still logged."""
+        """Failures that can only come of a malformed request, met in Django's or Wagtail's own views
+        (the admin's forms): a form field the view reads is missing (a forged formset count), a field the
+        page's own script fills with JSON holds something else (the rich text editor's), or a number is too
+        large for the database (SQLite). A 400 saying so, not an error page; still logged."""
         if isinstance(exception, MultiValueDictKeyError):
             reason = _("Part of the form was missing. Reload the page and try again.")
+        elif isinstance(exception, json.JSONDecodeError):
+            reason = _("Part of the form could not be read. Reload the page and try again.")
         elif isinstance(exception, OverflowError):
             reason = _("A number in the request is too large.")
         else:

@@ -5,33 +5,44 @@ Each person's times are shown in their own time zone and language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from helpdesk import outbox, satisfaction
 from helpdesk.mail_in.addresses import enabled as mail_in_enabled
+from helpdesk.reader import writing_for
+
+# A subject is written in its reader's language too, so it is a function called inside writing_for().
+Subject = Callable[[], str]
 
 
-def for_person(template: str, ticket, person, context: dict, subject: str) -> list[outbox.Outgoing]:
+def for_person(template: str, ticket, person, context: dict, subject: Subject) -> list[outbox.Outgoing]:
     if not person or not person.email:
         return []
-    with timezone.override(person.time_zone or "UTC"), translation.override(person.language or None):
+    with writing_for(person):
         body = render_to_string(
             f"emails/{template}.txt",
             {**context, "person": person, "site": settings.WAGTAILADMIN_BASE_URL, "reply_by_mail": mail_in_enabled()},
         )
-    return [outbox.Outgoing(to=[person.email], subject=subject, body=body, ticket_id=ticket.pk)]
+        return [outbox.Outgoing(to=[person.email], subject=subject(), body=body, ticket_id=ticket.pk)]
 
 
-def _for_team(template: str, ticket, context: dict, subject: str) -> list[outbox.Outgoing]:
+def _for_team(template: str, ticket, context: dict, subject: Subject) -> list[outbox.Outgoing]:
     if not ticket.team.email:
         return []
-    body = render_to_string(
-        f"emails/{template}.txt",
-        {**context, "person": None, "site": settings.WAGTAILADMIN_BASE_URL, "reply_by_mail": mail_in_enabled()},
-    )
-    return [outbox.Outgoing(to=[ticket.team.email], subject=subject, body=body, ticket_id=ticket.pk)]
+    with writing_for(None):
+        body = render_to_string(
+            f"emails/{template}.txt",
+            {**context, "person": None, "site": settings.WAGTAILADMIN_BASE_URL, "reply_by_mail": mail_in_enabled()},
+        )
+        return [outbox.Outgoing(to=[ticket.team.email], subject=subject(), body=body, ticket_id=ticket.pk)]
+
+
+def _about(ticket, **more) -> dict:
+    return {"ref": ticket.reference, "title": ticket.title, **more}
 
 
 def ticket_raised(ticket, clocks=None) -> None:
@@ -42,10 +53,17 @@ def ticket_raised(ticket, clocks=None) -> None:
     context = {"ticket": ticket, "response": by_kind.get("response"), "resolution": by_kind.get("resolution")}
     outbox.queue(
         for_person(
-            "ticket_raised", ticket, ticket.requester, context, f"[{ticket.reference}] We have it: {ticket.title}"
+            "ticket_raised",
+            ticket,
+            ticket.requester,
+            context,
+            lambda: _("[%(ref)s] We have it: %(title)s") % _about(ticket),
         )
         + _for_team(
-            "ticket_raised_team", ticket, context, f"[{ticket.reference}] New {ticket.priority}: {ticket.title}"
+            "ticket_raised_team",
+            ticket,
+            context,
+            lambda: _("[%(ref)s] New %(priority)s: %(title)s") % _about(ticket, priority=ticket.priority),
         )
     )
 
@@ -53,12 +71,20 @@ def ticket_raised(ticket, clocks=None) -> None:
 def ticket_moved(ticket, action: str) -> None:
     context = {"ticket": ticket}
     if action == "resolve":
-        subject, template = f"[{ticket.reference}] Resolved: {ticket.title}", "ticket_resolved"
+        template = "ticket_resolved"
+
+        def subject() -> str:
+            return _("[%(ref)s] Resolved: %(title)s") % _about(ticket)
+
         # The satisfaction question's five one-click answers (none when this resolution was not asked about).
         context["satisfaction_links"] = satisfaction.mail_links(ticket)
         context["satisfaction_link_days"] = satisfaction.LINK_VALID_FOR.days
     elif action == "cancel":
-        subject, template = f"[{ticket.reference}] Cancelled", "ticket_cancelled"
+        template = "ticket_cancelled"
+
+        def subject() -> str:
+            return _("[%(ref)s] Cancelled: %(title)s") % _about(ticket)
+
     else:
         return
     outbox.queue(for_person(template, ticket, ticket.requester, context, subject))
@@ -68,7 +94,10 @@ def message_added(message) -> None:
     if message.internal:
         return
     ticket = message.ticket
-    subject = f"[{ticket.reference}] New reply: {ticket.title}"
+
+    def subject() -> str:
+        return _("[%(ref)s] New reply: %(title)s") % _about(ticket)
+
     context = {"ticket": ticket, "message": message}
     if message.author_id == ticket.requester_id:
         if ticket.assignee_id:
@@ -85,7 +114,12 @@ def message_added(message) -> None:
 
 def ticket_merged(duplicate, into) -> None:
     """Tell the duplicate's requester where their request goes on."""
-    subject = f"[{duplicate.reference}] Joined with {into.reference}: {into.title}"
+
+    def subject() -> str:
+        return _("[%(ref)s] Joined with %(into)s: %(title)s") % _about(
+            into, ref=duplicate.reference, into=into.reference
+        )
+
     outbox.queue(
         for_person("ticket_merged", duplicate, duplicate.requester, {"ticket": duplicate, "into": into}, subject)
     )

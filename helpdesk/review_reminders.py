@@ -18,11 +18,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalogue import reviews
 from helpdesk import outbox
 from helpdesk.models import Mail
+from helpdesk.reader import writing_for
 
 TAG_PREFIX = "[review "
 # Longer than any review can stay due or overdue without someone being told again a year on.
@@ -52,15 +54,17 @@ def _mail(row: reviews.QueueRow, stage: str) -> outbox.Outgoing:
         "overdue": stage == Stage.OVERDUE,
         "link": settings.WAGTAILADMIN_BASE_URL + reverse("reviews:index"),
     }
-    if stage == Stage.OVERDUE:
-        text = _("Review overdue: %(thing)s (due %(day)s)")
-    else:
-        text = _("Review due in %(days)s days: %(thing)s (due %(day)s)")
-    subject = text % {"thing": row.thing, "day": row.due.isoformat(), "days": row.days_left}
+    with writing_for(None):  # an owner is a team or a person known by address: the site's language
+        if stage == Stage.OVERDUE:
+            text = _("Review overdue: %(thing)s (due %(day)s)")
+        else:
+            text = _("Review due in %(days)s days: %(thing)s (due %(day)s)")
+        subject = text % {"thing": row.thing, "day": date_format(row.due, "DATE_FORMAT"), "days": row.days_left}
+        body = render_to_string("emails/review_reminder.txt", context)
     return outbox.Outgoing(
         to=list(row.owner.addresses),
         subject=f"{tag_for(row, stage)} {subject}",
-        body=render_to_string("emails/review_reminder.txt", context),
+        body=body,
         purpose=Mail.Purpose.OTHER,
     )
 

@@ -27,13 +27,14 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helpdesk import outbox
 from helpdesk.models import FollowUp, Satisfaction, State, Team, Ticket, is_team_analyst
 from helpdesk.models.satisfaction import SCORES, UNHAPPY
+from helpdesk.reader import writing_for
 
 SALT = "satisfaction"
 # Words said in more than one place (here and by the pages' forms).
@@ -314,10 +315,13 @@ def _open_follow_up(satisfaction: Satisfaction, now: datetime) -> FollowUp | Non
     }
     follow_up, _created = FollowUp.objects.update_or_create(satisfaction=satisfaction, defaults=values)
     context = {"ticket": ticket, "satisfaction": satisfaction, "words": SCORE_WORDS[satisfaction.score], "team": team}
-    subject = _("[%(ref)s] Unhappy with how it was handled: %(title)s") % {
-        "ref": ticket.reference,
-        "title": ticket.title,
-    }
+
+    def subject() -> str:
+        return _("[%(ref)s] Unhappy with how it was handled: %(title)s") % {
+            "ref": ticket.reference,
+            "title": ticket.title,
+        }
+
     if team.lead and team.lead.email:
         mails = _mail("follow_up_opened", [team.lead.email], team.lead, context, subject, ticket)
     else:
@@ -326,17 +330,17 @@ def _open_follow_up(satisfaction: Satisfaction, now: datetime) -> FollowUp | Non
     return follow_up
 
 
-def _mail(template: str, to: list[str], person, context: dict, subject: str, ticket: Ticket) -> list[outbox.Outgoing]:
-    """One mail, written in the reader's time zone and language when we know who reads it."""
+def _mail(template: str, to: list[str], person, context: dict, subject, ticket: Ticket) -> list[outbox.Outgoing]:
+    """One mail, written in the reader's time zone and language when we know who reads it (helpdesk/reader.py);
+    `subject` is called inside, so it is in that language too."""
     if not any(to):
         return []
-    zone = (person.time_zone if person else "") or "UTC"
-    language = (person.language if person else "") or None
-    with timezone.override(zone), translation.override(language):
+    with writing_for(person):
         body = render_to_string(
             f"emails/{template}.txt", {**context, "person": person, "site": settings.WAGTAILADMIN_BASE_URL}
         )
-    return [outbox.Outgoing(to=[address for address in to if address], subject=subject, body=body, ticket_id=ticket.pk)]
+        mail = outbox.Outgoing(to=[a for a in to if a], subject=subject(), body=body, ticket_id=ticket.pk)
+    return [mail]
 
 
 def leads_a_team(user) -> bool:
@@ -388,8 +392,16 @@ def close_follow_up(
         locked.save(update_fields=["closed_at", "closed_by", "action", "requester_told"])
         if locked.requester_told:
             context = {"ticket": ticket, "action": action, "satisfaction": locked.satisfaction}
-            subject = _("[%(ref)s] What we did after your answer") % {"ref": ticket.reference}
-            outbox.queue(_mail("follow_up_closed", [requester.email], requester, context, subject, ticket))
+            outbox.queue(
+                _mail(
+                    "follow_up_closed",
+                    [requester.email],
+                    requester,
+                    context,
+                    lambda: _("[%(ref)s] What we did after your answer") % {"ref": ticket.reference},
+                    ticket,
+                )
+            )
         Ticket.objects.filter(pk=ticket.pk).touch()
     return locked
 

@@ -578,6 +578,8 @@ def hand_back(ticket: Ticket, *, leaver, by, at: datetime) -> bool:
                 )
     except ConcurrentTransition:
         raise Refused(
-            f"Ticket {ticket.reference} changed while it was being handed back; run the import again.", status=409
+            _("Ticket %(ref)s changed while it was being handed back; run the import again.")
+            % {"ref": ticket.reference},
+            status=409,
         ) from None
     return True

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,6 +42,7 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.models.staff_survey import day
+from helpdesk.reader import writing_for
 from helpdesk.services import Refused
 
 TEXT_LIMIT = 2_000
@@ -77,7 +78,7 @@ def answer_url(token: str) -> str:
 
 def _invitation_mail(survey: StaffSurvey, invitation: SurveyInvitation) -> outbox.Outgoing:
     person = invitation.person
-    with translation.override(person.language or None):
+    with writing_for(person):
         body = render_to_string(
             "emails/staff_survey.txt", {"survey": survey, "person": person, "link": answer_url(invitation.token)}
         )

@@ -68,7 +68,7 @@ class CannedReplyViewSet(ModelViewSet):
 
 
 class PeopleViewSetGroup(ViewSetGroup):
-    menu_label = "People and teams"
+    menu_label = gettext_lazy("People and teams")
     menu_icon = "group"
     items = (TeamViewSet, CannedReplyViewSet, DivisionViewSet, CostCentreViewSet, GradeViewSet, LocationViewSet)
 

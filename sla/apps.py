@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SlaConfig(AppConfig):
-    verbose_name = "Service levels"
+    verbose_name = _("Service levels")
     name = "sla"
     default_auto_field = "django.db.models.BigAutoField"

@@ -123,6 +123,7 @@ class RequestType(ClusterableModel):
     class Meta:
         ordering = ["service__name", "sort_order", "name"]
         verbose_name = _("request type")
+        verbose_name_plural = _("request types")
 
     def __str__(self) -> str:
         return f"{self.service.name}: {self.name}"
@@ -159,7 +160,9 @@ TOO_FEW_CHOICES = _("Give at least two choices, one per line.")
 class FormField(Orderable):
     """One question on a request type's form. `key` names the answer and never changes once used."""
 
-    request_type = ParentalKey(RequestType, on_delete=models.CASCADE, related_name="fields")
+    request_type = ParentalKey(
+        RequestType, on_delete=models.CASCADE, related_name="fields", verbose_name=_("request type")
+    )
     label = models.CharField(_("question"), max_length=200)
     key = models.SlugField(
         _("answer key"),
@@ -192,6 +195,7 @@ class FormField(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("form field")
+        verbose_name_plural = _("form fields")
         constraints = [models.UniqueConstraint(fields=["request_type", "key"], name="catalogue_field_key_unique")]
 
     def __str__(self) -> str:
@@ -217,7 +221,9 @@ class FormField(Orderable):
 class EntitlementRule(Orderable):
     """One way to be entitled: every condition set here must hold (unset ones are ignored)."""
 
-    request_type = ParentalKey(RequestType, on_delete=models.CASCADE, related_name="rules")
+    request_type = ParentalKey(
+        RequestType, on_delete=models.CASCADE, related_name="rules", verbose_name=_("request type")
+    )
     min_grade = models.ForeignKey(
         "helpdesk.Grade",
         on_delete=models.PROTECT,
@@ -268,6 +274,7 @@ class EntitlementRule(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("entitlement rule")
+        verbose_name_plural = _("entitlement rules")
 
     def __str__(self) -> str:
         return f"rule {self.pk}"
@@ -311,6 +318,7 @@ class DiscountScheme(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("discount scheme")
+        verbose_name_plural = _("discount schemes")
 
     def __str__(self) -> str:
         return self.name
@@ -326,13 +334,16 @@ class DiscountScheme(models.Model):
 class RequestTypeApprover(Orderable):
     """One approver of a request type, in the order they are asked (when each must approve)."""
 
-    request_type = ParentalKey(RequestType, on_delete=models.CASCADE, related_name="approvers")
+    request_type = ParentalKey(
+        RequestType, on_delete=models.CASCADE, related_name="approvers", verbose_name=_("request type")
+    )
     role = models.CharField(_("approver"), max_length=20, choices=ApproverRole.choices)
 
     panels = [FieldPanel("role")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("approver")
+        verbose_name_plural = _("approvers")
         constraints = [models.UniqueConstraint(fields=["request_type", "role"], name="request_type_approver_once")]
 
     def __str__(self) -> str:
@@ -347,18 +358,40 @@ class Submission(models.Model):
     """
 
     # Indexed with created_at below: a request type's use (how often, when last) is read from that index alone.
-    request_type = models.ForeignKey(RequestType, on_delete=models.PROTECT, related_name="submissions", db_index=False)
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    answers = models.JSONField(default=dict)
-    cost_centre = models.ForeignKey(
-        "helpdesk.CostCentre", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    request_type = models.ForeignKey(
+        RequestType,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        db_index=False,
+        verbose_name=_("request type"),
     )
-    one_off_price = models.DecimalField(max_digits=10, decimal_places=2)
-    monthly_price = models.DecimalField(max_digits=10, decimal_places=2)
-    discount = models.CharField(max_length=120, blank=True)
-    policy = models.ForeignKey("sla.Policy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions", verbose_name=_("requester")
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    cost_centre = models.ForeignKey(
+        "helpdesk.CostCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cost centre"),
+    )
+    one_off_price = models.DecimalField(_("one-off price"), max_digits=10, decimal_places=2)
+    monthly_price = models.DecimalField(_("monthly price"), max_digits=10, decimal_places=2)
+    discount = models.CharField(_("discount"), max_length=120, blank=True)
+    policy = models.ForeignKey(
+        "sla.Policy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service-level policy"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -366,6 +399,8 @@ class Submission(models.Model):
             models.Index(fields=["requester", "-created_at"], name="catalogue_submission_mine"),
             models.Index(fields=["request_type", "created_at"], name="catalogue_submission_usage"),
         ]
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
 
     def __str__(self) -> str:
         return f"{self.request_type} for {self.requester}"

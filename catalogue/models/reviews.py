@@ -15,23 +15,41 @@ class Review(models.Model):
         RETIRED = "retired", _("Retired")
 
     service = models.ForeignKey(
-        "catalogue.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
+        "catalogue.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("service"),
     )
     request_type = models.ForeignKey(
-        "catalogue.RequestType", on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
+        "catalogue.RequestType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reviews",
+        verbose_name=_("request type"),
     )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     note = models.TextField(_("note"), max_length=2_000)
-    reviewed_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(_("reviewed at"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    uses_in_year = models.PositiveIntegerField(default=0, help_text="Uses in the 12 months before the review.")
+    uses_in_year = models.PositiveIntegerField(
+        _("uses in the year before"), default=0, help_text=_("Uses in the 12 months before the review.")
+    )
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
 
     class Meta:
         ordering = ["-reviewed_at", "-pk"]
         verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(service__isnull=False, request_type__isnull=True)
@@ -52,21 +70,39 @@ class DemandSignal(models.Model):
         SEARCH_MISS = "search_miss", _("Searched and found nothing")
         NOT_ENTITLED = "not_entitled", _("Asked but not entitled")
 
-    kind = models.CharField(max_length=12, choices=Kind.choices)
-    words = models.CharField(max_length=200, blank=True)
-    service = models.ForeignKey("catalogue.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    words = models.CharField(_("words"), max_length=200, blank=True)
+    service = models.ForeignKey(
+        "catalogue.Service",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
+    )
     request_type = models.ForeignKey(
-        "catalogue.RequestType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "catalogue.RequestType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("request type"),
     )
     division = models.ForeignKey(
-        "helpdesk.Division", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "helpdesk.Division",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("division"),
     )
-    at = models.DateTimeField()
+    at = models.DateTimeField(_("at"))
 
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["kind", "at"], name="demand_kind_at")]
         verbose_name = _("unmet demand")
+        verbose_name_plural = _("unmet demand")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.words or self.request_type_id}"

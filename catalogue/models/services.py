@@ -106,6 +106,7 @@ class Provider(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("provider")
+        verbose_name_plural = _("providers")
 
     def __str__(self) -> str:
         return self.name
@@ -210,6 +211,7 @@ class Service(index.Indexed, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("service")
+        verbose_name_plural = _("services")
 
     def __str__(self) -> str:
         return self.name

@@ -4,8 +4,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import template
-from django.conf import settings
 
+from catalogue.money import written
+from cms.models import ServicePage
 from sla.timeline import business as business_text
 
 register = template.Library()
@@ -13,14 +14,17 @@ register = template.Library()
 
 @register.filter
 def money(amount: Decimal | None) -> str:
-    """45.00 EUR; "Free" for nothing."""
-    if amount is None:
-        return ""
-    if amount == 0:
-        return "Free"
-    return f"{amount:,.2f} {settings.CURRENCY}"
+    """€45.00 (as the reader's language writes it); "Free" for nothing (catalogue/money.py)."""
+    return written(amount)
 
 
 @register.filter
 def business(duration: timedelta | None) -> str:
     return business_text(duration) if duration is not None else "–"
+
+
+@register.filter
+def page_url(service) -> str:
+    """The address of the service's page in the reader's language, else in English; "" when it has none."""
+    page = ServicePage.for_reader(service.pk)
+    return page.url if page else ""

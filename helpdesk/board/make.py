@@ -30,6 +30,7 @@ from catalogue.spreadsheet import safe
 from helpdesk import outbox
 from helpdesk.board import figures as board_figures
 from helpdesk.models import BoardReport, Mail, ReportState, User
+from helpdesk.reader import language_of, writing_for
 from helpdesk.reports import charts
 from helpdesk.reports.periods import MONTH, Period, last_full_month, month, today, window
 from helpdesk.roles import managers_q
@@ -100,20 +101,17 @@ def _managers() -> list[User]:
 
 def _mails(report: BoardReport) -> list[outbox.Outgoing]:
     link = settings.WAGTAILADMIN_BASE_URL + report.get_absolute_url() + f"?version={report.version}"
-    subject = _("Board report for %(month)s") % {"month": report.figures["label"]}
-    if report.version > 1:
-        subject = _("%(subject)s, version %(version)s") % {"subject": subject, "version": report.version}
-    return [
-        outbox.Outgoing(
-            to=[person.email],
-            subject=subject,
-            body=render_to_string(
+    mails = []
+    for person in _managers():
+        with writing_for(person):
+            subject = _("Board report for %(month)s") % {"month": report.figures["label"]}
+            if report.version > 1:
+                subject = _("%(subject)s, version %(version)s") % {"subject": subject, "version": report.version}
+            body = render_to_string(
                 "emails/board_report.txt", {"report": report, "person": person, "link": link, "subject": subject}
-            ),
-            purpose=Mail.Purpose.REPORT,
-        )
-        for person in _managers()
-    ]
+            )
+        mails.append(outbox.Outgoing(to=[person.email], subject=subject, body=body, purpose=Mail.Purpose.REPORT))
+    return mails
 
 
 def generate(period: Period, *, by: User | None = None, reason: str = "", now: datetime | None = None) -> BoardReport:
@@ -137,19 +135,22 @@ def generate(period: Period, *, by: User | None = None, reason: str = "", now: d
         raise Refused(_("This month's report was made already: say why it is being made again."), status=400)
     # The version is the one after those kept when asked: one made meanwhile refuses this one (409).
     latest_version = BoardReport.objects.filter(month=period.first).aggregate(latest=Max("version"))["latest"]
-    figures = board_figures.gather(period, today=today(now))
-    report = BoardReport(
-        month=period.first,
-        version=(latest_version or 0) + 1,
-        reason=reason,
-        generated_at=now,
-        generated_by=by,
-        figures=figures,
-        html=render_html(figures),
-        mailed_at=now,
-    )
-    # The PDF is drawn (a second or two) before the transaction, and removed again if the row is not kept.
-    drawn = render_pdf(report)
+    # Every version in the site's language, whoever asks for it and in whatever language they read.
+    with writing_for(None):
+        figures = board_figures.gather(period, today=today(now))
+        report = BoardReport(
+            month=period.first,
+            version=(latest_version or 0) + 1,
+            reason=reason,
+            generated_at=now,
+            generated_by=by,
+            figures=figures,
+            language=language_of(None),
+            html=render_html(figures),
+            mailed_at=now,
+        )
+        # The PDF is drawn (a second or two) before the transaction, and removed again if the row is not kept.
+        drawn = render_pdf(report)
     if drawn is not None:
         report.pdf.save(f"board-{period.key}-v{report.version}.pdf", ContentFile(drawn), save=False)
     try:
@@ -211,7 +212,7 @@ def dataset(table: dict) -> tablib.Dataset:
         headers.append(
             f"{label} (%)"
             if column["kind"] == "percent"
-            else f"{label} (business hours)"
+            else _("%(label)s (business hours)") % {"label": label}
             if column["kind"] == "time"
             else label
         )

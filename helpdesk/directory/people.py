@@ -15,6 +15,8 @@ from datetime import date, datetime
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from helpdesk import approvals, services
 from helpdesk.models import OPEN_STATES, CostCentre, Division, Grade, Location, Ticket, User
@@ -36,9 +38,16 @@ TEXT_FIELDS = ("first_name", "last_name", "email")
 # Reference data, each found by the key HR's export carries: (model, lookup field, what to call it).
 REFERENCES = {
     "grade": (Grade, "name", "grade"),
-    "division": (Division, "code", "division code"),
+    "division": (Division, "code", "division code"),  # the third item is only a key into CALLED
     "cost_centre": (CostCentre, "code", "cost centre code"),
     "location": (Location, "name", "location"),
+}
+# What each reference is called in a message about it.
+CALLED = {
+    "grade": gettext_lazy("grade"),
+    "division code": gettext_lazy("division code"),
+    "cost centre code": gettext_lazy("cost centre code"),
+    "location": gettext_lazy("location"),
 }
 # The `status` column, when a file has one: these words mean the person has left.
 LEFT_WORDS = {"left", "leaver", "terminated", "inactive"}
@@ -80,12 +89,13 @@ class Change:
 
     def lines(self) -> list[str]:
         """The change in words, one line per field: "grade: Junior -> Senior"."""
-        lines = [f"{name}: {old or '(empty)'} -> {new or '(empty)'}" for name, old, new in self.fields]
+        empty = _("(empty)")
+        lines = [f"{name}: {old or empty} -> {new or empty}" for name, old, new in self.fields]
         if self.left:
-            lines.append("deactivated: has left")
+            lines.append(_("deactivated: has left"))
         if self.rejoined:
-            lines.append("reactivated: employed again")
-        lines.extend(f"{ref} handed back to its team, unassigned" for ref in self.handed_back)
+            lines.append(_("reactivated: employed again"))
+        lines.extend(_("%(ref)s handed back to its team, unassigned") % {"ref": ref} for ref in self.handed_back)
         return lines
 
     def __str__(self) -> str:
@@ -117,7 +127,9 @@ def _date(value) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise RowError(f"'{raw}' is not a date; write it as YYYY-MM-DD (for example 2026-12-31).", "left_on") from None
+        raise RowError(
+            _("'%(raw)s' is not a date; write it as YYYY-MM-DD (for example 2026-12-31).") % {"raw": raw}, "left_on"
+        ) from None
 
 
 def _shown(person: User, name: str) -> str:
@@ -136,7 +148,7 @@ def find(data: Mapping) -> User | None:
     Raises RowError when the row names nobody, or a username that belongs to another employee."""
     employee_id, username = text(data.get("employee_id")), text(data.get("username"))
     if not employee_id and not username:
-        raise RowError("The row has neither an employee number nor a username.", "employee_id")
+        raise RowError(_("The row has neither an employee number nor a username."), "employee_id")
     if employee_id:
         person = User.objects.filter(employee_id=employee_id).first()
         if person is not None:
@@ -145,7 +157,9 @@ def find(data: Mapping) -> User | None:
         person = User.objects.filter(username=username).first()
         if person is not None and person.employee_id and employee_id and person.employee_id != employee_id:
             raise RowError(
-                f"The username {username} belongs to employee {person.employee_id}, not {employee_id}.", "username"
+                _("The username %(username)s belongs to employee %(theirs)s, not %(ours)s.")
+                % {"username": username, "theirs": person.employee_id, "ours": employee_id},
+                "username",
             )
         return person
     return None
@@ -157,7 +171,11 @@ def _reference(name: str, value: str):
         return None
     found = model.objects.filter(**{key: value}).first()
     if found is None:
-        raise RowError(f"There is no {called} '{value}' here; add it in the admin first or correct the file.", name)
+        raise RowError(
+            _("There is no %(thing)s '%(value)s' here; add it in the admin first or correct the file.")
+            % {"thing": CALLED[called], "value": value},
+            name,
+        )
     return found
 
 
@@ -166,13 +184,15 @@ def _manager(person: User, value: str, coming: Collection[str]) -> tuple[User | 
     if not value:
         return None, ""
     if value == person.employee_id:
-        raise RowError("A person cannot be their own line manager.", "line_manager")
+        raise RowError(_("A person cannot be their own line manager."), "line_manager")
     manager = User.objects.filter(employee_id=value).first()
     if manager is not None:
         return manager, ""
     if value in coming:
         return None, value
-    raise RowError(f"No one has the employee number {value} (named as line manager).", "line_manager")
+    raise RowError(
+        _("No one has the employee number %(value)s (named as line manager).") % {"value": value}, "line_manager"
+    )
 
 
 def apply_row(data: Mapping, *, by: User | None = None, coming: Collection[str] = ()) -> Change:
@@ -194,7 +214,7 @@ def apply_row(data: Mapping, *, by: User | None = None, coming: Collection[str] 
     created = person is None
     if created:
         if not text(data.get("username")):
-            raise RowError("A new person needs a username.", "username")
+            raise RowError(_("A new person needs a username."), "username")
         person = User(is_active=True)
         person.set_unusable_password()  # they sign in through the directory or single sign-on
     change = Change(person=person, created=created)
@@ -217,7 +237,11 @@ def apply_row(data: Mapping, *, by: User | None = None, coming: Collection[str] 
     left_on = _date(data.get("left_on")) if "left_on" in data else person.left_on
     status = text(data.get("status")).lower()
     if status not in LEFT_WORDS | STAYING_WORDS:
-        raise RowError(f"'{status}' is not a status we know; write 'left' for a leaver or leave it empty.", "status")
+        raise RowError(
+            _("'%(status)s' is not a status we know; write 'left' for a leaver or leave it empty.")
+            % {"status": status},
+            "status",
+        )
     today = timezone.localdate()
     leaving = status in LEFT_WORDS or (left_on is not None and left_on <= today)
     if leaving:

@@ -19,19 +19,29 @@ class Approval(models.Model):
         REJECTED = "rejected", _("Not approved")
         NOT_NEEDED = "not_needed", _("No longer needed")
 
-    ticket = models.ForeignKey("helpdesk.Ticket", on_delete=models.CASCADE, related_name="approvals")
-    step = models.PositiveSmallIntegerField()
-    role = models.CharField(max_length=20, choices=ApproverRole.choices)
-    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals")
-    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.WAITING)
+    ticket = models.ForeignKey(
+        "helpdesk.Ticket", on_delete=models.CASCADE, related_name="approvals", verbose_name=_("ticket")
+    )
+    step = models.PositiveSmallIntegerField(_("step"))
+    role = models.CharField(_("role"), max_length=20, choices=ApproverRole.choices)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("approver")
+    )
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, default=Decision.WAITING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )  # the approver, or the person standing in for them
-    reason = models.TextField(blank=True, max_length=2000)
-    asked_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    link_nonce = models.CharField(max_length=32, blank=True)  # the mailed link's; emptied once it is used
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+    asked_at = models.DateTimeField(_("asked at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # The mailed link's; emptied once it is used.
+    link_nonce = models.CharField(_("link code"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["ticket", "step", "pk"]
@@ -43,6 +53,8 @@ class Approval(models.Model):
                 name="approval_waiting",
             )
         ]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.role} {self.decision}"
@@ -51,13 +63,15 @@ class Approval(models.Model):
 class Delegation(models.Model):
     """While away, an approver's requests may be decided by someone else as well."""
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations", verbose_name=_("approver")
+    )
     delegate = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stand_ins", verbose_name=_("stand-in")
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
         ordering = ["-starts_on", "pk"]
@@ -65,6 +79,8 @@ class Delegation(models.Model):
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="delegation_ends_after_start"),
             models.CheckConstraint(condition=~Q(person=models.F("delegate")), name="delegation_not_to_self"),
         ]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
 
     def __str__(self) -> str:
         return f"{self.person_id} -> {self.delegate_id} {self.starts_on}..{self.ends_on}"

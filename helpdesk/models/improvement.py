@@ -30,15 +30,21 @@ class Problem(models.Model):
         verbose_name=_("team"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     resolution = models.TextField(_("resolution"), blank=True, max_length=DESCRIPTION_LIMIT)
-    created_at = models.DateTimeField()
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("problem")
+        verbose_name_plural = _("problems")
 
     def __str__(self) -> str:
         return self.title
@@ -73,20 +79,40 @@ class Improvement(models.Model):
         verbose_name=_("owner"),
     )
     team = models.ForeignKey(
-        "helpdesk.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="improvements"
+        "helpdesk.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvements",
+        verbose_name=_("team"),
     )
     due_on = models.DateField(_("due"), null=True, blank=True)
     follow_up = models.ForeignKey(
-        "helpdesk.FollowUp", on_delete=models.SET_NULL, null=True, blank=True, related_name="improvements"
+        "helpdesk.FollowUp",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="improvements",
+        verbose_name=_("follow-up"),
     )
-    problem = models.ForeignKey(Problem, on_delete=models.SET_NULL, null=True, blank=True, related_name="improvements")
-    tickets = models.ManyToManyField("helpdesk.Ticket", blank=True, related_name="improvements")
-    created_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
+    problem = models.ForeignKey(
+        Problem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="improvements",
+        verbose_name=_("problem"),
+    )
+    tickets = models.ManyToManyField(
+        "helpdesk.Ticket", blank=True, related_name="improvements", verbose_name=_("tickets")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("improvement")
+        verbose_name_plural = _("improvements")
 
     def __str__(self) -> str:
         return self.title
@@ -102,22 +128,31 @@ class BoardReport(models.Model):
     """The board's report for one month, never changed once made: making it again is a new version,
     which says why."""
 
-    month = models.DateField(help_text="The month's first day.")
-    version = models.PositiveSmallIntegerField(default=1)
-    reason = models.CharField(max_length=300, blank=True, help_text="Why this version was made.")
-    generated_at = models.DateTimeField()
+    month = models.DateField(_("month"), help_text=_("The month's first day."))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    reason = models.CharField(_("reason"), max_length=300, blank=True, help_text=_("Why this version was made."))
+    generated_at = models.DateTimeField(_("made at"))
     generated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
     )
-    figures = models.JSONField(default=dict)
-    html = models.TextField(blank=True)
-    pdf = models.FileField(storage=_private_storage, upload_to="board/%Y/", blank=True)
-    mailed_at = models.DateTimeField(null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+    # One document for the board in one language, the site's (LANGUAGE_CODE) when it was made; its page
+    # says so to a reader of another language.
+    language = models.CharField(_("language"), max_length=10, default="en")
+    html = models.TextField(_("report (HTML)"), blank=True)
+    pdf = models.FileField(_("report (PDF)"), storage=_private_storage, upload_to="board/%Y/", blank=True)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "-version"]
         constraints = [models.UniqueConstraint(fields=["month", "version"], name="board_report_month_version")]
         verbose_name = _("board report")
+        verbose_name_plural = _("board reports")
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} v{self.version}"

@@ -36,6 +36,7 @@ class Grade(models.Model):
     class Meta:
         ordering = ["level"]
         verbose_name = _("grade")
+        verbose_name_plural = _("grades")
 
     def __str__(self) -> str:
         return f"{self.name} (level {self.level})"
@@ -48,6 +49,7 @@ class Division(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("division")
+        verbose_name_plural = _("divisions")
 
     def __str__(self) -> str:
         return self.name
@@ -74,6 +76,7 @@ class CostCentre(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("cost centre")
+        verbose_name_plural = _("cost centres")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -86,6 +89,7 @@ class Location(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("location")
+        verbose_name_plural = _("locations")
 
     def __str__(self) -> str:
         return self.name
@@ -130,6 +134,9 @@ class User(AbstractUser):
         validators=[validate_language],
         help_text=_("Leave empty to follow your browser."),
     )
+    # With no language chosen, the one their browser last asked for when it differs from the site's
+    # (empty: the site's), so mail reaches them in the language they read the site in (helpdesk/reader.py).
+    browser_language = models.CharField(_("browser's language"), max_length=10, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # Where the profile comes from: the identity provider's subject for single sign-on, HR's number for
     # the directory import and sync; a leaver is deactivated, never deleted (their history stays).
@@ -256,12 +263,19 @@ class Team(models.Model):
     )
     # Round robin's place: the analyst who was given the last new ticket.
     last_assigned = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("last given a new ticket"),
     )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")
+        verbose_name_plural = _("teams")
 
     def __str__(self) -> str:
         return self.name
@@ -270,9 +284,13 @@ class Team(models.Model):
 class SavedView(models.Model):
     """A desk filter an analyst named, to come back to with one click."""
 
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views")
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_views", verbose_name=_("owner"))
     name = models.CharField(_("name"), max_length=60)
-    query = models.CharField(max_length=1000, help_text="The desk's query string, e.g. state=open&priority=P1.")
+    query = models.CharField(
+        _("filters"),
+        max_length=1000,
+        help_text=_("The desk's filters as its address shows them, e.g. state=open&priority=P1."),
+    )
     # Shared with one of the owner's teams: its analysts see it beside their own views.
     team = models.ForeignKey(
         Team,
@@ -286,6 +304,8 @@ class SavedView(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_view_name_per_owner")]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
 
     def __str__(self) -> str:
         return self.name

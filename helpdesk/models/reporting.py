@@ -11,40 +11,62 @@ reports add up days. Nothing here is typed by a person.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from helpdesk.models.tickets import Ticket
 
 
 class TicketFact(models.Model):
-    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    raised_on = models.DateField()
-    responded_on = models.DateField(null=True, blank=True, help_text="The first-response target was judged.")
-    resolved_on = models.DateField(null=True, blank=True, help_text="Resolved (None while not resolved).")
-    judged_on = models.DateField(null=True, blank=True, help_text="The resolution target was judged.")
-    finished_on = models.DateField(null=True, blank=True, help_text="Left the backlog: resolved or cancelled.")
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("ticket")
+    )
+    raised_on = models.DateField(_("raised on"))
+    responded_on = models.DateField(
+        _("first response judged on"), null=True, blank=True, help_text=_("The first-response target was judged.")
+    )
+    resolved_on = models.DateField(
+        _("resolved on"), null=True, blank=True, help_text=_("Resolved (empty while not resolved).")
+    )
+    judged_on = models.DateField(
+        _("resolution judged on"), null=True, blank=True, help_text=_("The resolution target was judged.")
+    )
+    finished_on = models.DateField(
+        _("finished on"), null=True, blank=True, help_text=_("Left the backlog: resolved or cancelled.")
+    )
     # Who and what, as ids: names are read when a report is shown, so a renamed team reads as it is now.
-    service_id = models.BigIntegerField(null=True, blank=True)
-    team_id = models.BigIntegerField(null=True, blank=True)
-    assignee_id = models.BigIntegerField(null=True, blank=True)
-    division_id = models.BigIntegerField(null=True, blank=True)
-    grade_id = models.BigIntegerField(null=True, blank=True)
-    cost_centre_id = models.BigIntegerField(null=True, blank=True)
-    location_id = models.BigIntegerField(null=True, blank=True)
-    policy_id = models.BigIntegerField(null=True, blank=True)
-    priority = models.CharField(max_length=2, blank=True)
-    kind = models.CharField(max_length=10, blank=True)
-    channel = models.CharField(max_length=10, blank=True)
+    service_id = models.BigIntegerField(_("service"), null=True, blank=True)
+    team_id = models.BigIntegerField(_("team"), null=True, blank=True)
+    assignee_id = models.BigIntegerField(_("assignee"), null=True, blank=True)
+    division_id = models.BigIntegerField(_("division"), null=True, blank=True)
+    grade_id = models.BigIntegerField(_("grade"), null=True, blank=True)
+    cost_centre_id = models.BigIntegerField(_("cost centre"), null=True, blank=True)
+    location_id = models.BigIntegerField(_("location"), null=True, blank=True)
+    policy_id = models.BigIntegerField(_("service-level policy"), null=True, blank=True)
+    priority = models.CharField(_("priority"), max_length=2, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, blank=True)
+    channel = models.CharField(_("came in by"), max_length=10, blank=True)
     # Outcomes.
-    response_verdict = models.CharField(max_length=9, blank=True, help_text="met or missed; empty when not judged.")
-    response_time = models.PositiveIntegerField(null=True, blank=True, help_text="Business seconds used.")
-    response_step = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Its step (reports/steps.py).")
-    resolution_verdict = models.CharField(max_length=9, blank=True)
-    resolution_time = models.PositiveIntegerField(null=True, blank=True)
-    resolution_step = models.PositiveSmallIntegerField(null=True, blank=True)
-    reopened = models.BooleanField(default=False)
-    first_contact = models.BooleanField(default=False)
-    csat = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The satisfaction score, 1-5.")
-    csat_asked = models.BooleanField(default=False)
+    response_verdict = models.CharField(
+        _("first response verdict"), max_length=9, blank=True, help_text=_("Met or missed; empty when not judged.")
+    )
+    response_time = models.PositiveIntegerField(
+        _("first response time"), null=True, blank=True, help_text=_("Business time used, in seconds.")
+    )
+    response_step = models.PositiveSmallIntegerField(
+        _("first response time step"),
+        null=True,
+        blank=True,
+        help_text=_("The step of time it falls in, as reports count them."),
+    )
+    resolution_verdict = models.CharField(_("resolution verdict"), max_length=9, blank=True)
+    resolution_time = models.PositiveIntegerField(_("resolution time"), null=True, blank=True)
+    resolution_step = models.PositiveSmallIntegerField(_("resolution time step"), null=True, blank=True)
+    reopened = models.BooleanField(_("reopened"), default=False)
+    first_contact = models.BooleanField(_("resolved at first contact"), default=False)
+    csat = models.PositiveSmallIntegerField(
+        _("satisfaction score"), null=True, blank=True, help_text=_("The satisfaction score, 1-5.")
+    )
+    csat_asked = models.BooleanField(_("satisfaction asked"), default=False)
 
     class Meta:
         indexes = [
@@ -54,6 +76,8 @@ class TicketFact(models.Model):
             models.Index(fields=["judged_on"], name="fact_judged"),
             models.Index(fields=["finished_on"], name="fact_finished"),
         ]
+        verbose_name = _("ticket fact")
+        verbose_name_plural = _("ticket facts")
 
     def __str__(self) -> str:
         return f"Facts of ticket {self.ticket_id}"
@@ -65,33 +89,33 @@ class DailyFigure(models.Model):
     are kept as counts per step of time (helpdesk/reports/steps.py), which add too."""
 
     class Span(models.TextChoices):
-        DAY = "day", "a day"
-        MONTH = "month", "a month"
+        DAY = "day", _("a day")
+        MONTH = "month", _("a month")
 
     # A month's row adds up its days' rows (dated the 1st), so a quarter reads three rows a value, not
     # ninety: a report reads whole months from month rows and only the days at its edges from day rows.
-    day = models.DateField()
-    span = models.CharField(max_length=5, choices=Span.choices, default=Span.DAY)
-    segment = models.CharField(max_length=20, blank=True)
-    segment_value = models.CharField(max_length=40, blank=True)
-    by = models.CharField(max_length=20)
-    value = models.CharField(max_length=40, blank=True)
-    raised = models.PositiveIntegerField(default=0)
-    resolved = models.PositiveIntegerField(default=0)
-    finished = models.PositiveIntegerField(default=0)
-    reopened = models.PositiveIntegerField(default=0)
-    first_contact = models.PositiveIntegerField(default=0)
-    response_met = models.PositiveIntegerField(default=0)
-    response_missed = models.PositiveIntegerField(default=0)
-    resolution_met = models.PositiveIntegerField(default=0)
-    resolution_missed = models.PositiveIntegerField(default=0)
-    csat_asked = models.PositiveIntegerField(default=0)
-    csat_answered = models.PositiveIntegerField(default=0)
-    csat_total = models.PositiveIntegerField(default=0)
-    csat_happy = models.PositiveIntegerField(default=0)
-    csat_unhappy = models.PositiveIntegerField(default=0)
-    response_times = models.JSONField(default=dict, blank=True)
-    resolution_times = models.JSONField(default=dict, blank=True)
+    day = models.DateField(_("day"))
+    span = models.CharField(_("span"), max_length=5, choices=Span.choices, default=Span.DAY)
+    segment = models.CharField(_("segment"), max_length=20, blank=True)
+    segment_value = models.CharField(_("segment value"), max_length=40, blank=True)
+    by = models.CharField(_("broken down by"), max_length=20)
+    value = models.CharField(_("value"), max_length=40, blank=True)
+    raised = models.PositiveIntegerField(_("raised"), default=0)
+    resolved = models.PositiveIntegerField(_("resolved"), default=0)
+    finished = models.PositiveIntegerField(_("finished"), default=0)
+    reopened = models.PositiveIntegerField(_("reopened"), default=0)
+    first_contact = models.PositiveIntegerField(_("resolved at first contact"), default=0)
+    response_met = models.PositiveIntegerField(_("first responses met"), default=0)
+    response_missed = models.PositiveIntegerField(_("first responses missed"), default=0)
+    resolution_met = models.PositiveIntegerField(_("resolutions met"), default=0)
+    resolution_missed = models.PositiveIntegerField(_("resolutions missed"), default=0)
+    csat_asked = models.PositiveIntegerField(_("satisfaction asked"), default=0)
+    csat_answered = models.PositiveIntegerField(_("satisfaction answered"), default=0)
+    csat_total = models.PositiveIntegerField(_("satisfaction score total"), default=0)
+    csat_happy = models.PositiveIntegerField(_("satisfied answers"), default=0)
+    csat_unhappy = models.PositiveIntegerField(_("dissatisfied answers"), default=0)
+    response_times = models.JSONField(_("first response times"), default=dict, blank=True)
+    resolution_times = models.JSONField(_("resolution times"), default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -101,6 +125,8 @@ class DailyFigure(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["day"], name="daily_figure_day")]
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
 
     def __str__(self) -> str:
         return f"{self.day} {self.segment or 'everyone'}={self.segment_value} by {self.by}={self.value}"
@@ -109,10 +135,14 @@ class DailyFigure(models.Model):
 class ReportState(models.Model):
     """The one row that says how far the facts are brought up to date, and in which time zone."""
 
-    key = models.CharField(max_length=20, unique=True, default="facts")
-    changes_seen_until = models.DateTimeField(null=True, blank=True)
-    time_zone = models.CharField(max_length=64, blank=True)
-    refreshed_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(_("key"), max_length=20, unique=True, default="facts")
+    changes_seen_until = models.DateTimeField(_("changes seen until"), null=True, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report state")
+        verbose_name_plural = _("report states")
 
     def __str__(self) -> str:
         return f"Reports up to {self.changes_seen_until}"

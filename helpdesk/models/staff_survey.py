@@ -248,7 +248,7 @@ class QuestionKind(models.TextChoices):
 class SurveyQuestion(Orderable):
     """One question. `key` names its answers and matches last year's question: keep it once answered."""
 
-    survey = ParentalKey(StaffSurvey, on_delete=models.CASCADE, related_name="questions")
+    survey = ParentalKey(StaffSurvey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey"))
     label = models.CharField(_("question"), max_length=200)
     key = AnswerKeyField(
         _("answer key"),
@@ -269,6 +269,7 @@ class SurveyQuestion(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [models.UniqueConstraint(fields=["survey", "key"], name="survey_question_key_unique")]
 
     def __str__(self) -> str:
@@ -295,15 +296,21 @@ class SurveyInvitation(models.Model):
     """Who was asked, and whether they have answered: never which answer is theirs."""
 
     # Indexed by the unique (survey, person) below.
-    survey = models.ForeignKey(StaffSurvey, on_delete=models.CASCADE, related_name="invitations", db_index=False)
+    survey = models.ForeignKey(
+        StaffSurvey, on_delete=models.CASCADE, related_name="invitations", db_index=False, verbose_name=_("survey")
+    )
     # Deleting a person takes their invitation with them; their anonymous answer stays.
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations")
-    token = models.CharField(max_length=64, unique=True)
-    sent_at = models.DateTimeField()
-    answered = models.BooleanField(default=False)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations", verbose_name=_("person")
+    )
+    token = models.CharField(_("link code"), max_length=64, unique=True)
+    sent_at = models.DateTimeField(_("sent at"))
+    answered = models.BooleanField(_("answered"), default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "person"], name="survey_invitation_once")]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
 
     def __str__(self) -> str:
         return f"{self.survey} → {self.person}"
@@ -312,10 +319,23 @@ class SurveyInvitation(models.Model):
 class SurveyResponse(models.Model):
     """One person's answers, {question key: value}, with their division then and the day: nothing more."""
 
-    survey = models.ForeignKey(StaffSurvey, on_delete=models.CASCADE, related_name="responses")
-    division = models.ForeignKey("helpdesk.Division", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    answers = models.JSONField(default=dict)
-    answered_on = models.DateField()
+    survey = models.ForeignKey(
+        StaffSurvey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey")
+    )
+    division = models.ForeignKey(
+        "helpdesk.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("division"),
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    answered_on = models.DateField(_("answered on"))
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
 
     def __str__(self) -> str:
         return f"{self.survey}: answer {self.pk}"

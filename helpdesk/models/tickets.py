@@ -208,44 +208,86 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     title = models.CharField(_("summary"), max_length=TITLE_LIMIT)
     description = models.TextField(_("details"), blank=True, max_length=DESCRIPTION_LIMIT)
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("requester")
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
+    )
     service = models.ForeignKey(
-        "catalogue.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        "catalogue.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("service"),
     )
     request_type = models.ForeignKey(
-        "catalogue.RequestType", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        "catalogue.RequestType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("request type"),
     )
     submission = models.OneToOneField(
-        "catalogue.Submission", on_delete=models.PROTECT, null=True, blank=True, related_name="ticket"
+        "catalogue.Submission",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ticket",
+        verbose_name=_("request form"),
     )
     impact = models.CharField(_("impact"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
     urgency = models.CharField(_("urgency"), max_length=6, choices=Level.choices, default=Level.MEDIUM)
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, default=Priority.P3)
     channel = models.CharField(_("came in by"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
-    team = models.ForeignKey("helpdesk.Team", on_delete=models.PROTECT, related_name="tickets")
+    team = models.ForeignKey("helpdesk.Team", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("team"))
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_tickets"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
     )
     cost_centre = models.ForeignKey(
-        "helpdesk.CostCentre", on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+        "helpdesk.CostCentre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("cost centre"),
     )
-    policy = models.ForeignKey("sla.Policy", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    state = FSMField(default=State.NEW, choices=State.choices, protected=True)
+    policy = models.ForeignKey(
+        "sla.Policy",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service-level policy"),
+    )
+    state = FSMField(_("state"), default=State.NEW, choices=State.choices, protected=True)
     resolution = models.TextField(_("resolution"), blank=True, max_length=COMMENT_LIMIT)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # The soonest deadline (and warning) of the clocks still counting, kept here so queues sort and filter
     # on one indexed row; refresh_sla() keeps them in step whenever the clocks change.
-    due_at = models.DateTimeField(null=True, blank=True)
-    warn_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warning at"), null=True, blank=True)
     # The calendar of the clock whose deadline due_at is: the desk tells the business time left by it.
     due_calendar = models.ForeignKey(
-        "sla.Calendar", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        "sla.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("calendar of the deadline"),
     )
-    first_response_at = models.DateTimeField(null=True, blank=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     # The team's own bookkeeping around the conversation (helpdesk/relations.py writes these).
     provider_reference = models.CharField(
         _("supplier's reference"), max_length=80, blank=True, help_text=_("The supplier's number for this case.")
@@ -298,6 +340,8 @@ class Ticket(ConcurrentTransitionMixin, Measured, models.Model):
                 fields=["team", "due_at", "id"], condition=Q(state__in=OPEN_STATES), name="ticket_open_team_due"
             ),
         ]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -464,17 +508,24 @@ class EventKind(models.TextChoices):
 class TicketEvent(models.Model):
     """History with stable keys; labels are translated only when shown."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket"))
+    kind = models.CharField(_("what happened"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField()
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"))
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_event_timeline")]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
@@ -483,16 +534,20 @@ class TicketEvent(models.Model):
 class Message(models.Model):
     """A reply to the requester, or an internal note that requesters never see."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(max_length=MESSAGE_LIMIT)
-    internal = models.BooleanField(default=False)
-    created_at = models.DateTimeField()
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages", verbose_name=_("ticket"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
+    body = models.TextField(_("text"), max_length=MESSAGE_LIMIT)
+    internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(_("created at"))
     # How it came: typed on the portal, mailed in (helpdesk/mail_in) or sent by another system (the API).
     via = models.CharField(_("came in by"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
 
     def __str__(self) -> str:
         return f"{'Note' if self.internal else 'Reply'} by {self.author}"
@@ -507,11 +562,17 @@ def _private_storage():
 class Attachment(models.Model):
     """A file on a message, kept outside the public media folder and served only through a checked view."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(storage=_private_storage, upload_to="tickets/%Y/%m/")
-    name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    content_type = models.CharField(max_length=100)
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("message")
+    )
+    file = models.FileField(_("file"), storage=_private_storage, upload_to="tickets/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("file type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name

@@ -21,7 +21,9 @@ class CannedReply(models.Model):
     """A reply a team sends often, kept per team; choosing it fills the composer and may set the state
     or the priority when sent."""
 
-    team = models.ForeignKey("helpdesk.Team", on_delete=models.CASCADE, related_name="canned_replies")
+    team = models.ForeignKey(
+        "helpdesk.Team", on_delete=models.CASCADE, related_name="canned_replies", verbose_name=_("team")
+    )
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("text"), max_length=MESSAGE_LIMIT)
     action = models.CharField(_("also"), max_length=20, choices=CannedAction.choices, blank=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import tablib
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.spreadsheet import safe
@@ -68,18 +69,19 @@ HEADLINE = tuple(
 
 
 def shown(value, kind: str) -> str:
-    """A figure as every report page writes it: `kind` a Column's (count, percent, time, average); a
-    time is a timedelta or whole seconds; none is a dash."""
+    """A figure as every report page writes it, in the reader's language's way (decimal comma, thousands
+    grouped): `kind` a Column's (count, percent, time, average); a time is a timedelta or whole seconds;
+    none is a dash."""
     if value is None:
         return "–"
     if kind == "percent":
-        return f"{value} %"
+        return f"{number_format(value)} %"
     if kind == "time":
         return business(value if isinstance(value, timedelta) else timedelta(seconds=value))
     if kind == "average":
-        return f"{value:.1f}"
+        return number_format(value, decimal_pos=1)
     if kind == "count" and isinstance(value, int):
-        return f"{value:,}".replace(",", "\u2009")
+        return number_format(value, force_grouping=True)
     return str(value)
 
 
@@ -93,9 +95,9 @@ def export(report: Report, *, first_column: str) -> tablib.Dataset:
     headers = [first_column]
     for column in COLUMNS:
         if column.kind == "time":
-            headers.append(f"{column.label} (business hours)")
+            headers.append(_("%(label)s (business hours)") % {"label": column.label})
         elif column.kind == "percent":
-            headers += [f"{column.label} (%)", f"{column.label}: out of"]
+            headers += [f"{column.label} (%)", _("%(label)s: out of") % {"label": column.label}]
         else:
             headers.append(str(column.label))
     data = tablib.Dataset(headers=headers, title=str(_("Report"))[:31])

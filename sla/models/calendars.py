@@ -85,7 +85,7 @@ class Calendar(ClusterableModel):
         help_text=_("For example NY for New York; empty for national holidays only."),
     )
     description = models.CharField(_("description"), max_length=250, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     base_form_class = CalendarForm
     panels = [
@@ -100,6 +100,7 @@ class Calendar(ClusterableModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
 
     def __str__(self) -> str:
         return self.name
@@ -190,10 +191,10 @@ class CalendarRow(Orderable):
 
 
 class OpeningHours(CalendarRow):
-    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="opening_hours")
+    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("calendar"))
     weekday = models.PositiveSmallIntegerField(_("day"), choices=list(enumerate(DAY_NAMES)))
-    opens = models.CharField(_("opens"), max_length=5, validators=[validate_hhmm], help_text="08:00")
-    closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text="17:00 or 24:00")
+    opens = models.CharField(_("opens"), max_length=5, validators=[validate_hhmm], help_text=_("08:00"))
+    closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text=_("17:00 or 24:00"))
 
     panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes")])]
 
@@ -214,7 +215,7 @@ class OpeningHours(CalendarRow):
 class Closure(CalendarRow):
     """A day (or run of days) the team is closed beyond public holidays: a move, a shutdown."""
 
-    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="closures")
+    calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="closures", verbose_name=_("calendar"))
     name = models.CharField(_("reason"), max_length=120)
     start_date = models.DateField(_("first day"))
     end_date = models.DateField(_("last day"), null=True, blank=True, help_text=_("Empty for a single day."))
@@ -229,6 +230,7 @@ class Closure(CalendarRow):
 
     class Meta(CalendarRow.Meta):
         verbose_name = _("closure")
+        verbose_name_plural = _("closures")
 
     def __str__(self) -> str:
         return self.name

@@ -26,6 +26,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from sla.clock import WorkingHours
 from sla.models.calendars import Calendar
@@ -46,43 +47,66 @@ from sla.models.rules import (
 
 
 class Clock(models.Model):
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
-    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject ID"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
 
-    kind = models.CharField(max_length=12, choices=TargetKind.choices)
-    label = models.CharField(max_length=200, blank=True, help_text="What is measured, e.g. a provider's name.")
+    kind = models.CharField(_("target"), max_length=12, choices=TargetKind.choices)
+    label = models.CharField(
+        _("label"), max_length=200, blank=True, help_text=_("What is measured, e.g. a provider's name.")
+    )
     # The policy and priority whose target this is (none for a provider's clock): a policy edit finds
     # the clocks it re-times by these.
     policy = models.ForeignKey(  # indexed where it is read: sla_clock_open_policy
-        Policy, on_delete=models.SET_NULL, null=True, blank=True, related_name="clocks", db_index=False
+        Policy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clocks",
+        db_index=False,
+        verbose_name=_("service-level policy"),
     )
-    priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="clocks")
-    target = models.DurationField(help_text="Business time allowed.")
-    warn_after = models.DurationField(null=True, blank=True, help_text="Business time after which to warn.")
-    pausable = models.BooleanField(default=True)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, blank=True)
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="clocks", verbose_name=_("calendar"))
+    target = models.DurationField(_("time allowed"), help_text=_("Business time allowed."))
+    warn_after = models.DurationField(
+        _("warn after"), null=True, blank=True, help_text=_("Business time after which to warn.")
+    )
+    pausable = models.BooleanField(_("pauses while waiting"), default=True)
 
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    warn_at = models.DateTimeField(null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    pause_reason = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    warn_at = models.DateTimeField(_("warning at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    pause_reason = models.CharField(_("pause reason"), max_length=200, blank=True)
     paused_for = models.DurationField(
-        default=ZERO, help_text="Business time not counted so far: closed pauses and time standing resolved."
+        _("paused for"),
+        default=ZERO,
+        help_text=_("Business time not counted so far: closed pauses and time standing resolved."),
     )
-    stopped_at = models.DateTimeField(null=True, blank=True)
-    used = models.DurationField(null=True, blank=True, help_text="Business time used, once stopped.")
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    used = models.DurationField(_("time used"), null=True, blank=True, help_text=_("Business time used, once stopped."))
     provider_time = models.DurationField(
-        null=True, blank=True, help_text="Of the time used, how much we waited on providers (resolution clocks)."
+        _("time waiting on providers"),
+        null=True,
+        blank=True,
+        help_text=_("Of the time used, how much we waited on providers (resolution clocks)."),
     )
     withdrawn = models.BooleanField(
-        default=False, help_text="Stopped because the work was withdrawn (cancelled): counts as neither met nor missed."
+        _("withdrawn"),
+        default=False,
+        help_text=_("Stopped because the work was withdrawn (cancelled): counts as neither met nor missed."),
     )
-    warned_at = models.DateTimeField(null=True, blank=True)
-    breached_at = models.DateTimeField(null=True, blank=True)
-    notify_email = models.CharField(max_length=254, blank=True, help_text="Who hears of warnings and breaches.")
-    escalate_email = models.CharField(max_length=254, blank=True, help_text="Who else hears of a breach.")
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    notify_email = models.CharField(
+        _("notify"), max_length=254, blank=True, help_text=_("Who hears of warnings and breaches.")
+    )
+    escalate_email = models.CharField(
+        _("escalate to"), max_length=254, blank=True, help_text=_("Who else hears of a breach.")
+    )
 
     objects = ClockQuerySet.as_manager()
 
@@ -120,6 +144,8 @@ class Clock(models.Model):
                 name="sla_one_clock_per_target",
             ),
         ]
+        verbose_name = _("clock")
+        verbose_name_plural = _("clocks")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} clock due {self.due_at:%Y-%m-%d %H:%M} UTC"
@@ -441,15 +467,15 @@ class SlaEvent(models.Model):
     """One thing that happened to a clock. Warnings and breaches happen once per clock (constraint),
     so a team hears of each once however often the sweep runs."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=EventKind.choices)
-    at = models.DateTimeField(help_text="When it happened: a breach is dated at its deadline.")
-    data = models.JSONField(default=dict, blank=True)
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="events", verbose_name=_("clock"))
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    at = models.DateTimeField(_("at"), help_text=_("When it happened: a breach is dated at its deadline."))
+    data = models.JSONField(_("details"), default=dict, blank=True)
     # A warning or breach is written into a digest for its team once its calendar is open (queued_at),
     # and counts as told only when the mail server has accepted that digest (notified_at).
-    queued_at = models.DateTimeField(null=True, blank=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -465,6 +491,8 @@ class SlaEvent(models.Model):
                 name="sla_event_pending_alert",
             ),
         ]
+        verbose_name = _("service-level event")
+        verbose_name_plural = _("service-level events")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"

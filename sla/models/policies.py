@@ -43,7 +43,7 @@ class Policy(ClusterableModel):
         help_text=_("The hours the targets are counted in."),
     )
     warning_percent = models.PositiveSmallIntegerField(
-        _("warn at (% of target)"),
+        _("warn at (percentage of target)"),
         default=75,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_("The team is warned when this share of the target has been used."),
@@ -118,7 +118,7 @@ class Policy(ClusterableModel):
 
 
 class Target(Orderable):
-    policy = ParentalKey(Policy, on_delete=models.CASCADE, related_name="targets")
+    policy = ParentalKey(Policy, on_delete=models.CASCADE, related_name="targets", verbose_name=_("policy"))
     priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices)
     kind = models.CharField(
         _("target"),
@@ -149,6 +149,7 @@ class Target(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("target")
+        verbose_name_plural = _("targets")
         constraints = [
             models.UniqueConstraint(fields=["policy", "priority", "kind"], name="sla_one_target_per_priority_kind"),
         ]

@@ -36,7 +36,7 @@ def test_staff_finds_a_service_sees_price_and_service_level_asks_follows_and_rep
     page.get_by_role("link", name="Laptop", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Laptop")
-    expect(page.get_by_text("1,200.00 EUR")).to_be_visible()
+    expect(page.get_by_text("€1,200.00")).to_be_visible()
     targets = page.get_by_role("table")
     expect(targets.get_by_role("row", name=re.compile("P2 high"))).to_contain_text("1 h")
 

@@ -53,7 +53,7 @@ def test_the_form_renders_every_field_type_with_labels(people, client_for, lapto
     for label in ("Summary", "Details", "Model", "Extras", "Needed by", "How many", "Urgent", "For whom", "Photo"):
         assert f">{label}" in html
     assert 'type="date"' in html and 'type="file"' in html and 'enctype="multipart/form-data"' in html
-    assert "100.00 EUR" in html  # the price that applies to the reader
+    assert "€100.00" in html  # the price that applies to the reader
 
 
 def test_a_valid_request_is_recorded_with_answers_price_and_usage(people, client_for, laptop):

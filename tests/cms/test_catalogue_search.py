@@ -91,7 +91,7 @@ def test_a_catalogue_card_says_how_fast_a_request_is_done(catalogue, client_for)
     for reader in (None, UserFactory()):
         html = " ".join(client_for(reader).get("/services/").content.decode().split())
         assert "Resolved within 16 h of working time" in html
-        assert "1,100.00 EUR" in html
+        assert "€1,100.00" in html
     # The service page lists the same target in its table (one rule for both).
     page = " ".join(client_for(None).get(f"/services/{service.slug}/").content.decode().split())
     assert "16 h" in page

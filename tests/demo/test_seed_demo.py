@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,19 +60,24 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_seed_demo_is_idempotent_and_makes_reports_worth_reading(db, settings, capsys, client):
+def test_seed_demo_is_idempotent_and_makes_reports_worth_reading(
+    db, settings, capsys, client, django_capture_on_commit_callbacks
+):
     """One test, as seeding takes a while: what it makes, that a second run changes nothing, that the
     demo gives reports something to show (steady weeks, every channel, satisfaction and its follow-ups),
     and that a newcomer can try everything with it."""
     settings.DEBUG = True
-    call_command("seed_demo")
+    with django_capture_on_commit_callbacks(execute=True):  # wagtail-localize publishes translations on commit
+        call_command("seed_demo")
     first = counts()
     out = capsys.readouterr().out
     assert "grades" in out and "demo people" in out and "password 'demo'" in out
     call_command("seed_demo")
     assert counts() == first
     assert first["Ticket"] >= 300
-    assert first["Service"] >= 25 and first["ServicePage"] == first["Service"]
+    assert first["Service"] >= 25 and ServicePage.objects.filter(locale__language_code="en").count() == first["Service"]
+    # The Swedish demo: the laptop's page translated through wagtail-localize, the others shown in English.
+    assert ServicePage.objects.filter(locale__language_code="sv").count() == 1
     assert Policy.objects.filter(is_default=True).count() == 1
 
     # The demo accounts log in with "demo" and hold their roles; the surveys' colleagues cannot log in.
@@ -170,9 +176,19 @@ def _newcomer_can_try_everything(client):
     manager_client.force_login(User.objects.get(username="manager"))
     assert manager_client.get(kept.get_absolute_url()).status_code == 200
 
+    # A reader of Swedish gets the translated catalogue at its usual address, and a page not translated
+    # yet in English with a line saying so.
+    swedish = Client(headers={"accept-language": "sv"})
+    swedish.force_login(User.objects.get(username="staff"))
+    catalogue = swedish.get("/services/")
+    assert "<h1>Tjänstekatalog</h1>" in catalogue.text, re.findall(r"<h1>.*?</h1>|<html[^>]*>", catalogue.text)
+    assert 'href="/services/laptop/"' in catalogue.text
+    untranslated = swedish.get(ServicePage.objects.get(locale__language_code="en", service__name="Printing").url)
+    assert untranslated.status_code == 200 and 'role="note"' in untranslated.text
+
     # The demo editor can publish pages.
     editor = User.objects.get(username="editor")
-    assert PromisePage.objects.get().permissions_for_user(editor).can_publish()
+    assert PromisePage.objects.get(locale__language_code="en").permissions_for_user(editor).can_publish()
 
 
 def test_seed_demo_refuses_without_debug(db, settings):

@@ -99,7 +99,7 @@ def test_a_line_manager_asks_from_the_catalogue_for_a_report_at_the_reports_pric
     page = client.get("/ask/new-laptop/", {"requester": "requester"})
     html = page.content.decode()
     assert page.status_code == 200
-    assert "You are asking for" in html and str(people.requester) in html and "100.00 EUR" in html
+    assert "You are asking for" in html and str(people.requester) in html and "€100.00" in html
     assert 'data-person-search="/people/search/"' in html and "js/person-picker.js" in html
     response = client.post("/ask/new-laptop/?requester=requester", ANSWERS)
     assert response.status_code == 302

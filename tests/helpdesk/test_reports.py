@@ -183,12 +183,12 @@ def test_every_surface_shows_the_same_figures_for_the_same_month(november, peopl
         assert "only 4 answers, too few to judge" in promise
 
         # Every figure on the report opens exactly as many tickets as it says.
-        links = re.findall(r'<a href="(/reports/tickets/\?[^"]+)">([\d\u2009]+(?: %)?)</a>', html)
+        links = re.findall(r'<a href="(/reports/tickets/\?[^"]+)">([\d,]+(?: %)?)</a>', html)
         counts = [(url, shown) for url, shown in links if not shown.endswith("%")]
         assert len(counts) >= 11  # the headline counts, and the row's and the total's in the table
         for url, shown in counts:
             listed = manager.get(unescape(url)).context["page"].paginator.count
-            assert listed == int(shown.replace("\u2009", "")), url
+            assert listed == int(shown.replace(",", "")), url
         # A percentage opens the tickets that fell short of it: three late of thirteen judged.
         late = manager.get("/reports/tickets/?period=2026-11&by=all&measure=resolution_missed")
         assert late.context["page"].paginator.count == 3

@@ -24,10 +24,11 @@ def _page(client, ticket) -> BeautifulSoup:
 
 
 def _boxes(page: BeautifulSoup) -> list:
-    """Every place a person types or picks something, except the file pickers and hidden fields."""
+    """Every place on the ticket a person types or picks something, except the file pickers and hidden
+    fields (the page's foot, the language switch, is not about the ticket)."""
     return [
         tag
-        for tag in page.find_all(["textarea", "select", "input"])
+        for tag in page.find("main").find_all(["textarea", "select", "input"])
         if tag.name != "input" or tag.get("type") not in ("hidden", "file", "checkbox", "submit")
     ]
 
