@@ -20,6 +20,7 @@ from wagtail.search import index
 
 from cms import facts
 from cms.languages import for_reader_by, reader_language
+from helpdesk import status
 
 RICH = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
@@ -291,6 +292,35 @@ class PromisePolicy(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("service level shown")
         verbose_name_plural = _("service levels shown")
+
+
+class StatusPage(LocalisedPage):
+    """The service status page as editors present it: their words around the live board (how each service
+    stands, major incidents, maintenance), read from helpdesk.status when the page is served. While one is
+    published, /status/ leads here (cms/views.py); without one, /status/ shows the board alone."""
+
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=RICH,
+        help_text=_("What readers should know first: where to call, what counts as an outage."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+    template = "cms/status_page.html"
+
+    class Meta:
+        verbose_name = _("status page")
+        verbose_name_plural = _("status pages")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        board = status.board()
+        context.update(board=board, visible=status.visible_incidents(request.user, board.incidents))
+        return context
 
 
 def for_reader(pages: models.QuerySet) -> Page | None:

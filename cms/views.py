@@ -4,8 +4,10 @@ no page of the site looks the catalogue up to draw its menu)."""
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from cms.models import CatalogueIndexPage, in_reader_language
+from cms.models import CatalogueIndexPage, StatusPage, in_reader_language
+from helpdesk.views import service_status
 
 
 def catalogue(request):
@@ -16,3 +18,14 @@ def catalogue(request):
         raise Http404(_("No catalogue is published yet."))
     url = page.get_url(request)
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+@require_GET
+def status(request):
+    """The service status at its stable address (the portal's banner links here): the editors' status page
+    in the reader's language while one is published, served here whatever its own slug, else the board on
+    its own."""
+    page = in_reader_language(StatusPage)
+    if page is None:
+        return service_status(request)
+    return page.specific.serve(request)

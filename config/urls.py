@@ -22,7 +22,7 @@ def favicon(request):
 
 urlpatterns = [
     path("healthz", helpdesk_views.healthz, name="healthz"),
-    path("status/", helpdesk_views.service_status, name="status"),
+    path("status/", cms_views.status, name="status"),
     path("favicon.ico", favicon),
     path("catalogue/", cms_views.catalogue, name="catalogue"),
     path("language/", choose_language, name="language"),

@@ -1,4 +1,5 @@
-"""Demo pages for `seed_demo`: the catalogue index, a page per service, two projects and the IT Promise."""
+"""Demo pages for `seed_demo`: the catalogue index, a page per service, two projects, the IT Promise and the
+status page, and their Swedish translations."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ from datetime import date
 
 from django.conf import settings
 from wagtail.models import Locale
-from wagtail_localize.models import Translation
-from wagtail_localize.operations import translate_object
 
 from catalogue.models import Service
+from cms.languages import translate
 from cms.models import (
     CatalogueIndexPage,
     HomePage,
@@ -21,6 +21,7 @@ from cms.models import (
     PromiseTeam,
     ServiceFaq,
     ServicePage,
+    StatusPage,
 )
 from helpdesk.models import Team, User
 from sla.models import Calendar, Policy
@@ -112,6 +113,14 @@ def seed_pages() -> int:
         intro="<p>Who we are, when we are open, and how fast we act. We publish it and we measure it.</p>",
     )
 
+    _publish(
+        home,
+        StatusPage,
+        "service-status",
+        title="Service status",
+        intro="<p>How each service stands right now. Something broken that is not listed here? "
+        "Report it from My requests, or call the service desk.</p>",
+    )
     promise.teams = [PromiseTeam(team=t) for t in Team.objects.order_by("name")]
     promise.calendars = [PromiseCalendar(calendar=c) for c in Calendar.objects.order_by("name")]
     promise.policies = [PromisePolicy(policy=p) for p in Policy.objects.order_by("-is_default", "name")]
@@ -119,9 +128,9 @@ def seed_pages() -> int:
     return count + 1
 
 
-# The Swedish demo: the home page, the catalogue, the IT Promise and the laptop's page translated through
-# wagtail-localize, as an editor would in its side-by-side editor; every other page is shown in English
-# with a line saying so. German, French and Spanish are offered with no page translated yet.
+# The Swedish demo: the home page, the catalogue, the IT Promise, the status page and the laptop's page
+# translated through wagtail-localize, as an editor would in its side-by-side editor; every other page is
+# shown in English with a line saying so. German, French and Spanish are offered with no page translated yet.
 SWEDISH = {
     "Promise Desk": "Promise Desk",
     "What our IT team offers, what it costs you, and how fast we promise to do it.": (
@@ -135,6 +144,11 @@ SWEDISH = {
     "Who we are, when we are open, and how fast we act. We publish it and we measure it.": (
         "Vilka vi är, när vi har öppet och hur snabbt vi agerar. Vi publicerar det och vi mäter det."
     ),
+    "Service status": "Driftstatus",
+    "How each service stands right now. Something broken that is not listed here?": (
+        "Så fungerar varje tjänst just nu. Är något trasigt som inte syns här?"
+    ),
+    "Report it from My requests, or call the service desk.": ("Anmäl det under Mina ärenden eller ring servicedesken."),
     "Laptop": "Bärbar dator",
     "A managed laptop with your software, backed up and kept secure.": (
         "En hanterad bärbar dator med dina program, säkerhetskopierad och skyddad."
@@ -160,16 +174,11 @@ def seed_translations() -> int:
         HomePage.objects.get(locale=english),
         CatalogueIndexPage.objects.get(locale=english),
         PromisePage.objects.get(locale=english),
+        StatusPage.objects.get(locale=english),
         *ServicePage.objects.filter(locale=english, service__name="Laptop"),
     ]
     for page in pages:
-        translate_object(page, [swedish])
-        translation = Translation.objects.get(source__object_id=page.translation_key, target_locale=swedish)
-        po = translation.export_po()
-        for entry in po:
-            entry.msgstr = SWEDISH.get(entry.msgid, "")
-        translation.import_po(po)
-        translation.save_target(publish=True)
+        translate(page, swedish, SWEDISH)
     return len(pages)
 
 

@@ -11,9 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 from wagtail.models import Locale
-from wagtail_localize.models import Translation
-from wagtail_localize.operations import translate_object
 
+from cms.languages import translate
 from cms.models import CatalogueIndexPage, ServicePage
 from helpdesk.models import Mail, Ticket
 from tests.factories import PASSWORD, PolicyFactory, RequestTypeFactory, ServiceFactory, TeamFactory, UserFactory
@@ -27,17 +26,6 @@ def swedish(english: str, **values) -> str:
         text = gettext(english)
     assert text != english, f"no Swedish for {english!r}"
     return text % values if values else text
-
-
-def translate_page(page, words: dict[str, str], locale: Locale) -> None:
-    """What an editor does in wagtail-localize's editor: translate the page's strings and publish."""
-    translate_object(page, [locale])
-    done = Translation.objects.get(source__object_id=page.translation_key, target_locale=locale)
-    po = done.export_po()
-    for entry in po:
-        entry.msgstr = words.get(entry.msgid, "")
-    done.import_po(po)
-    done.save_target(publish=True)
 
 
 @pytest.fixture
@@ -62,7 +50,7 @@ def test_staff_reading_swedish_asks_for_a_service_follows_it_and_gets_mail_in_sw
     index.add_child(instance=ServicePage(title="Laptop", slug="laptop", service=laptop))
     # The catalogue is translated; the laptop's page is not yet.
     sv = Locale.objects.get_or_create(language_code="sv")[0]
-    translate_page(index, {"Service catalogue": "Tjänstekatalog"}, sv)
+    translate(index, sv, {"Service catalogue": "Tjänstekatalog"})
 
     page.goto("/accounts/login/?next=/services/")
     expect(page.locator("html")).to_have_attribute("lang", "sv")
