@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ def projects(period: Period, start: datetime, end: datetime) -> list[Section]:
     due and slipped, and the critical incidents raised this month on the services it changes."""
     pages = list(
         ProjectPage.objects.live()
+        .filter(locale__language_code=settings.LANGUAGE_CODE)  # one row a project (the report's language)
         .select_related("sponsor")
         .prefetch_related("milestones", "services")
         .order_by("title")

@@ -233,7 +233,14 @@ def service_facts(service_id: int, user) -> dict[str, Any]:
         "satisfied": proof.satisfied("service", service.pk),
         "hours": hours_summary(service.calendar),
         "closures": upcoming_closures(service.calendar, days=45),
-        "projects": service.projects.live(),
+        # One row per project, in the reader's language when it is translated (each translation links the
+        # same services).
+        "projects": sorted(
+            for_reader_by(
+                service.projects.live().select_related("locale"), key=lambda project: project.translation_key
+            ).values(),
+            key=lambda project: project.title,
+        ),
     }
 
 

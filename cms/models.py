@@ -21,6 +21,7 @@ from wagtail.search import index
 from cms import facts
 from cms.languages import for_reader_by, reader_language
 from helpdesk import status
+from helpdesk.languages import name_in_text
 
 RICH = ["h2", "h3", "bold", "italic", "link", "ol", "ul"]
 
@@ -35,10 +36,8 @@ class LocalisedPage(Page):
         """The name of the language this page's words are in, in the reader's language, when that is not
         the reader's own (an English copy not yet translated); "" when the reader has it in their language."""
         source = self.alias_of.specific_deferred if self.alias_of_id else self
-        locale = source.locale
-        if locale.language_code == reader_language():
-            return ""
-        return str(locale.get_display_name())
+        code = source.locale.language_code
+        return "" if code == reader_language() else name_in_text(code)
 
 
 class HomePage(LocalisedPage):
@@ -318,8 +317,7 @@ class StatusPage(LocalisedPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        board = status.board()
-        context.update(board=board, visible=status.visible_incidents(request.user, board.incidents))
+        context.update(status.page_context(request.user))
         return context
 
 

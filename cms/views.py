@@ -26,6 +26,7 @@ def status(request):
     in the reader's language while one is published, served here whatever its own slug, else the board on
     its own."""
     page = in_reader_language(StatusPage)
-    if page is None:
+    if page is None or page.get_view_restrictions().exists():
+        # A page kept for some readers is served only at its own address, where Wagtail asks who reads.
         return service_status(request)
-    return page.specific.serve(request)
+    return page.serve(request)

@@ -397,7 +397,7 @@ def _asking_mail(approval: Approval, *, reminder: bool = False) -> outbox.Outgoi
                 "ticket": ticket,
                 "person": person,
                 "reminder": reminder,
-                "price": written(quoted_price(ticket.submission), free_word=False) if ticket.submission_id else "",
+                "price": written(quoted_price(ticket.submission) or None) if ticket.submission_id else "",
                 "link": settings.WAGTAILADMIN_BASE_URL + link_path(approval),
                 "list": settings.WAGTAILADMIN_BASE_URL + reverse("my-approvals"),
                 "valid_days": LINK_VALID_FOR.days,

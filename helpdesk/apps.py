@@ -2,6 +2,7 @@ from django.apps import AppConfig, apps
 from django.contrib.admin import apps as admin_apps
 from django.db import transaction
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy
 
 
 def _after_last_migrate(sender, **kwargs) -> None:
@@ -46,7 +47,7 @@ def _write_alert_digests(sender, *, digests, **kwargs) -> None:
 class HelpdeskConfig(AppConfig):
     default = True
     name = "helpdesk"
-    verbose_name = "Helpdesk"
+    verbose_name = gettext_lazy("Helpdesk")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

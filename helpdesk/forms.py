@@ -28,6 +28,16 @@ def _zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
 
 
+class LanguageSelect(forms.Select):
+    """Each language named in its own words and marked as that language (lang), for screen readers."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
 class ProfileForm(forms.ModelForm):
     """What a person may change about themselves; grade, division and cost centre are set by administrators."""
 
@@ -36,6 +46,7 @@ class ProfileForm(forms.ModelForm):
         label=_("Language"),
         required=False,
         choices=lambda: [("", _("Same as my browser")), *offered().items()],
+        widget=LanguageSelect,
         help_text=_("Pages and mail come in this language. Mail to someone who chose none is in the site's language."),
     )
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue import reviews
 from helpdesk import outbox
@@ -58,7 +59,11 @@ def _mail(row: reviews.QueueRow, stage: str) -> outbox.Outgoing:
         if stage == Stage.OVERDUE:
             text = _("Review overdue: %(thing)s (due %(day)s)")
         else:
-            text = _("Review due in %(days)s days: %(thing)s (due %(day)s)")
+            text = ngettext(
+                "Review due in %(days)s day: %(thing)s (due %(day)s)",
+                "Review due in %(days)s days: %(thing)s (due %(day)s)",
+                row.days_left,
+            )
         subject = text % {"thing": row.thing, "day": date_format(row.due, "DATE_FORMAT"), "days": row.days_left}
         body = render_to_string("emails/review_reminder.txt", context)
     return outbox.Outgoing(

@@ -275,6 +275,12 @@ def board(now: datetime | None = None) -> Board:
     )
 
 
+def page_context(user) -> dict:
+    """What a status page shows its reader: the board, and which incidents' words they may read."""
+    current = board()
+    return {"board": current, "visible": visible_incidents(user, current.incidents)}
+
+
 def visible_incidents(user, incidents: Iterable[Incident]) -> frozenset[int]:
     """The incidents `user` may open (Ticket.objects.visible_to): at most one query, none for visitors
     who are not logged in or when there are no incidents."""

@@ -38,6 +38,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts and ends in the site's language: a request in another (the test client's
+    LocaleMiddleware activates it for the thread) must not make a later test's messages Swedish."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @dataclass
 class People:
     """Who is who in an access test. `anonymous` is None: use `client_for(None)`."""

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import tablib
 from django.conf import settings
@@ -23,9 +24,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from catalogue.money import written
 from catalogue.spreadsheet import safe
 from helpdesk import outbox
 from helpdesk.board import figures as board_figures
@@ -104,11 +107,15 @@ def _mails(report: BoardReport) -> list[outbox.Outgoing]:
     mails = []
     for person in _managers():
         with writing_for(person):
-            subject = _("Board report for %(month)s") % {"month": report.figures["label"]}
+            subject = _("Board report for %(month)s") % {"month": date_format(report.month, "YEAR_MONTH_FORMAT")}
             if report.version > 1:
                 subject = _("%(subject)s, version %(version)s") % {"subject": subject, "version": report.version}
+            # The report is in the site's language; the mail about it is in its reader's.
+            month = date_format(report.month, "YEAR_MONTH_FORMAT")
+            charged = written(Decimal(str(report.figures["totals"]["charged"])), free_word=False)
             body = render_to_string(
-                "emails/board_report.txt", {"report": report, "person": person, "link": link, "subject": subject}
+                "emails/board_report.txt",
+                {"report": report, "person": person, "link": link, "month": month, "charged": charged},
             )
         mails.append(outbox.Outgoing(to=[person.email], subject=subject, body=body, purpose=Mail.Purpose.REPORT))
     return mails

@@ -11,9 +11,4 @@ from helpdesk import status
 def service_status(request) -> HttpResponse:
     """Every offered service and how it stands, the open major incidents, maintenance running and coming.
     Anyone may read it; an incident's reference and latest words go only to people who may see its ticket."""
-    board = status.board()
-    return render(
-        request,
-        "helpdesk/status.html",
-        {"board": board, "visible": status.visible_incidents(request.user, board.incidents)},
-    )
+    return render(request, "helpdesk/status.html", status.page_context(request.user))

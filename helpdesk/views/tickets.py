@@ -27,15 +27,15 @@ from sla.timeline import REQUESTER, TEAM, explain
 
 # Buttons people see, in this order, with the words on them.
 ACTION_LABELS = {
-    "start": _("Start work"),
-    "wait_on_requester": _("Ask the requester"),
-    "requester_replied": _("Requester answered"),
-    "wait_on_provider": _("Wait on the supplier"),
-    "provider_replied": _("Supplier answered"),
-    "resolve": _("Resolve"),
-    "confirm": _("Yes, it's fixed"),
-    "reopen": _("No, reopen it"),
-    "cancel": _("Cancel this ticket"),
+    "start": gettext_lazy("Start work"),
+    "wait_on_requester": gettext_lazy("Ask the requester"),
+    "requester_replied": gettext_lazy("Requester answered"),
+    "wait_on_provider": gettext_lazy("Wait on the supplier"),
+    "provider_replied": gettext_lazy("Supplier answered"),
+    "resolve": gettext_lazy("Resolve"),
+    "confirm": gettext_lazy("Yes, it's fixed"),
+    "reopen": gettext_lazy("No, reopen it"),
+    "cancel": gettext_lazy("Cancel this ticket"),
 }
 # The words on the box of each transition that takes text (services.NEEDS_TEXT): each has its own box,
 # because where the text goes, and so who reads it, differs from one to the next (helpdesk.visibility).

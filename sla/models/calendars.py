@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -20,7 +22,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from sla.clock import DAY_NAMES, WorkingHours
+from sla.clock import WorkingHours
 from sla.forms import CalendarForm
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -171,7 +173,7 @@ class Calendar(ClusterableModel):
             opens = timezone.localtime(hours.next_open(now))
         except (ValueError, OverflowError):
             return gettext("Never open")
-        return gettext("Opens %(when)s") % {"when": f"{opens:%a %d %b %H:%M}"}
+        return gettext("Opens %(when)s") % {"when": date_format(opens, "SHORT_DATETIME_FORMAT")}
 
 
 class CalendarRow(Orderable):
@@ -192,7 +194,7 @@ class CalendarRow(Orderable):
 
 class OpeningHours(CalendarRow):
     calendar = ParentalKey(Calendar, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("calendar"))
-    weekday = models.PositiveSmallIntegerField(_("day"), choices=list(enumerate(DAY_NAMES)))
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=list(WEEKDAYS.items()))
     opens = models.CharField(_("opens"), max_length=5, validators=[validate_hhmm], help_text=_("08:00"))
     closes = models.CharField(_("closes"), max_length=5, validators=[validate_hhmm], help_text=_("17:00 or 24:00"))
 
@@ -203,7 +205,7 @@ class OpeningHours(CalendarRow):
         verbose_name_plural = _("opening hours")
 
     def __str__(self) -> str:
-        return f"{DAY_NAMES[self.weekday]} {self.opens}-{self.closes}"
+        return f"{WEEKDAYS[self.weekday]} {self.opens}-{self.closes}"
 
     def clean(self) -> None:
         super().clean()

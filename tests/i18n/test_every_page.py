@@ -6,8 +6,8 @@ text (text, and the attributes people read: labels, titles, placeholders, button
 - the data removed: every text the database holds (titles, names, answers, page content, ...);
 - what is left must not hold an English sentence: two or more English function words ("the", "your", ...),
   or a short label made only of common English interface words ("Save", "Cancel");
-- nor any English sentence of our catalogue whose translation differs (a string marked but translated too
-  early, at import time, shows as its English original).
+- nor any English sentence of our catalogue whose translation differs, nor a piece that is exactly one of
+  our English labels (a string marked but translated too early, at import time, shows as its original).
 Words in another language on purpose (the language switcher names each language in its own words) carry a
 `lang` attribute and are skipped.
 """
@@ -128,6 +128,20 @@ def data_texts() -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
+def english_labels(language: str) -> set[str]:
+    """Our English strings, whole, that the language translates differently: a label shown exactly as its
+    English original ("Start work") was translated too early or not at all."""
+    po = polib.pofile(str(settings.LOCALE_PATHS[0] / language / "LC_MESSAGES" / "django.po"))
+    return {
+        entry.msgid
+        for entry in po
+        if not entry.msgid_plural
+        and entry.msgstr.strip().lower() != entry.msgid.strip().lower()
+        and re.search(r"[A-Za-z]{3}", entry.msgid)
+        and not re.search(r"%\(|%[sd]|\{|<", entry.msgid)
+    }
+
+
 def english_sentences(language: str) -> list[str]:
     """Pieces of our English sentences (between placeholders) that the language translates differently."""
     po = polib.pofile(str(settings.LOCALE_PATHS[0] / language / "LC_MESSAGES" / "django.po"))
@@ -182,6 +196,8 @@ def test_every_page_speaks_the_readers_language(world, language):
         who.raise_request_exception = False
     data = data_texts()
     sentences = english_sentences(language)
+    labels = english_labels(language)
+    known = set(data)
     found: dict[str, set[str]] = {}
     pages_read = 0
     for path in paths(world):
@@ -198,7 +214,12 @@ def test_every_page_speaks_the_readers_language(world, language):
                 for value in data:
                     if len(value) <= len(left) and value in left:
                         left = left.replace(value, " ")
-                if english_in(left, language) or any(sentence in left for sentence in sentences):
+                label = piece.strip(" :·.").strip()
+                if (
+                    english_in(left, language)
+                    or any(sentence in left for sentence in sentences)
+                    or (label in labels and label not in known)
+                ):
                     found.setdefault(piece[:160], set()).add(f"{role} {path}")
     assert pages_read > 100, pages_read  # the walk reached the site, so it would have found English
     report = [f"{text!r} on {', '.join(sorted(where)[:3])}" for text, where in sorted(found.items())]
