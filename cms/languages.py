@@ -38,13 +38,17 @@ def translate(page, locale, words: dict[str, str]) -> None:
     page's sentences given in `words` (English -> translation), the others left in English, then published.
     Its parents are copied into the locale when they are not there yet. For the demo and for tests; editors
     use the admin."""
+    from wagtail.signal_handlers import disable_reference_index_auto_update
     from wagtail_localize.models import Translation
     from wagtail_localize.operations import translate_object
 
-    translate_object(page, [locale])
-    translation = Translation.objects.get(source__object_id=page.translation_key, target_locale=locale)
-    po = translation.export_po()
-    for entry in po:
-        entry.msgstr = words.get(entry.msgid, "")
-    translation.import_po(po)
-    translation.save_target(publish=True)
+    # The copies made on the way are replaced when the translation is published (on commit, which indexes
+    # what stays): indexing each copy as well would leave the task worker rows that no longer exist.
+    with disable_reference_index_auto_update():
+        translate_object(page, [locale])
+        translation = Translation.objects.get(source__object_id=page.translation_key, target_locale=locale)
+        po = translation.export_po()
+        for entry in po:
+            entry.msgstr = words.get(entry.msgid, "")
+        translation.import_po(po)
+        translation.save_target(publish=True)
