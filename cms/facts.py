@@ -98,7 +98,7 @@ class CatalogueResults:
     query: str
 
 
-def catalogue_rows(index_page, request, per_page: int = 30) -> CatalogueResults:
+def catalogue_rows(request, per_page: int = 30) -> CatalogueResults:
     """One page of the catalogue for this reader: filtered, paginated, then offers for that page only."""
     from cms.models import ServicePage
 

@@ -98,7 +98,7 @@ class CatalogueIndexPage(LocalisedPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        results = facts.catalogue_rows(self, request, per_page=self.per_page)
+        results = facts.catalogue_rows(request, per_page=self.per_page)
         context.update(filter=results.filter, rows=results.rows, query=results.query)
         return context
 

@@ -41,8 +41,8 @@ from django.utils.translation import gettext as _
 from catalogue.models import ApprovalMode, ApproverRole, Submission
 from catalogue.money import written
 from helpdesk import notifications, outbox
+from helpdesk.languages import writing_for
 from helpdesk.models import Approval, Delegation, EventKind, Mail, State, Ticket, User
-from helpdesk.reader import writing_for
 
 SALT = "helpdesk.approval"
 LINK_VALID_FOR = timedelta(days=14)

@@ -23,8 +23,8 @@ from django_fsm import ConcurrentTransition, has_transition_perm
 
 from catalogue.models.services import Handoff, Provider
 from helpdesk import outbox, webhooks
+from helpdesk.languages import writing_for
 from helpdesk.models import Channel, EventKind, Message, State, Ticket, User
-from helpdesk.reader import writing_for
 
 try:  # mail in (helpdesk/mail_in/) gives each ticket a reply address; without it, replies use the subject
     from helpdesk.mail_in.addresses import reply_address

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from helpdesk import outbox, satisfaction
+from helpdesk.languages import writing_for
 from helpdesk.mail_in.addresses import enabled as mail_in_enabled
-from helpdesk.reader import writing_for
 
 # A subject is written in its reader's language too, so it is a function called inside writing_for().
 Subject = Callable[[], str]

@@ -24,8 +24,8 @@ from django.utils.translation import ngettext
 
 from catalogue import reviews
 from helpdesk import outbox
+from helpdesk.languages import writing_for
 from helpdesk.models import Mail
-from helpdesk.reader import writing_for
 
 TAG_PREFIX = "[review "
 # Longer than any review can stay due or overdue without someone being told again a year on.

@@ -32,9 +32,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from helpdesk import outbox
+from helpdesk.languages import writing_for
 from helpdesk.models import FollowUp, Satisfaction, State, Team, Ticket, is_team_analyst
 from helpdesk.models.satisfaction import SCORES, UNHAPPY
-from helpdesk.reader import writing_for
 
 SALT = "satisfaction"
 # Words said in more than one place (here and by the pages' forms).
@@ -331,7 +331,7 @@ def _open_follow_up(satisfaction: Satisfaction, now: datetime) -> FollowUp | Non
 
 
 def _mail(template: str, to: list[str], person, context: dict, subject, ticket: Ticket) -> list[outbox.Outgoing]:
-    """One mail, written in the reader's time zone and language when we know who reads it (helpdesk/reader.py);
+    """One mail, written in the reader's time zone and language when we know who reads it (helpdesk/languages.py);
     `subject` is called inside, so it is in that language too."""
     if not any(to):
         return []

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from catalogue.spreadsheet import safe
 from helpdesk import outbox
+from helpdesk.languages import writing_for
 from helpdesk.models import (
     Division,
     Mail,
@@ -42,7 +43,6 @@ from helpdesk.models import (
     User,
 )
 from helpdesk.models.staff_survey import day
-from helpdesk.reader import writing_for
 from helpdesk.services import Refused
 
 TEXT_LIMIT = 2_000

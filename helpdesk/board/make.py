@@ -32,8 +32,8 @@ from catalogue.money import written
 from catalogue.spreadsheet import safe
 from helpdesk import outbox
 from helpdesk.board import figures as board_figures
+from helpdesk.languages import language_of, writing_for
 from helpdesk.models import BoardReport, Mail, ReportState, User
-from helpdesk.reader import language_of, writing_for
 from helpdesk.reports import charts
 from helpdesk.reports.periods import MONTH, Period, last_full_month, month, today, window
 from helpdesk.roles import managers_q

@@ -135,7 +135,7 @@ class User(AbstractUser):
         help_text=_("Leave empty to follow your browser."),
     )
     # With no language chosen, the one their browser last asked for when it differs from the site's
-    # (empty: the site's), so mail reaches them in the language they read the site in (helpdesk/reader.py).
+    # (empty: the site's), so mail reaches them in the language they read the site in (helpdesk/languages.py).
     browser_language = models.CharField(_("browser's language"), max_length=10, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     # Where the profile comes from: the identity provider's subject for single sign-on, HR's number for

@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import translation
 
 from catalogue.money import written
+from helpdesk.languages import language_of
 from helpdesk.models import Mail, User
-from helpdesk.reader import language_of
 from helpdesk.reports.table import shown
 from tests import factories
 
